@@ -1,0 +1,182 @@
+//! Rendering of diagnostics as miette reports, the `human` output format.
+
+use std::fmt;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+
+use super::{Diagnostic, Severity};
+use crate::source::SourceFile;
+
+/// A [`Diagnostic`] bound to its sources, so miette can show snippets.
+pub struct Report<'a> {
+    diag: &'a Diagnostic,
+    source: NamedSource<Vec<u8>>,
+    others: Vec<OtherFileLabel>,
+}
+
+/// A label in another file than the diagnostic, shown as a related report.
+#[derive(Debug)]
+struct OtherFileLabel {
+    text: String,
+    source: NamedSource<Vec<u8>>,
+    span: miette::SourceSpan,
+}
+
+impl<'a> Report<'a> {
+    /// Binds `diag` to `sources`, the files of the run indexed by [`crate::FileId`].
+    pub fn new(diag: &'a Diagnostic, sources: &[SourceFile]) -> Self {
+        let source = named_source(&sources[diag.file]);
+        let others = diag
+            .related
+            .iter()
+            .filter(|label| label.file != diag.file)
+            .map(|label| OtherFileLabel {
+                text: label.text.clone(),
+                source: named_source(&sources[label.file]),
+                span: label.span.into(),
+            })
+            .collect();
+        Self { diag, source, others }
+    }
+}
+
+fn named_source(file: &SourceFile) -> NamedSource<Vec<u8>> {
+    NamedSource::new(file.name(), file.bytes().to_vec())
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.diag, f)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diag.message)
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+impl miette::Diagnostic for Report<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(format!("{}({})", self.diag.info.code, self.diag.info.name)))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diag.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Advice => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.diag.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let label = |text: &str| (!text.is_empty()).then(|| text.to_owned());
+        let primary = LabeledSpan::new_primary_with_span(label(&self.diag.label), self.diag.span);
+        let same_file = self
+            .diag
+            .related
+            .iter()
+            .filter(|related| related.file == self.diag.file)
+            .map(move |related| LabeledSpan::new_with_span(label(&related.text), related.span));
+        Some(Box::new(std::iter::once(primary).chain(same_file)))
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        if self.others.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.others.iter().map(|other| other as &dyn miette::Diagnostic)))
+    }
+}
+
+impl fmt::Display for OtherFileLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl std::error::Error for OtherFileLabel {}
+
+impl miette::Diagnostic for OtherFileLabel {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(None, self.span))))
+    }
+}
+
+/// Options of the human renderer.
+#[derive(Clone, Copy, Debug)]
+pub struct HumanOptions {
+    /// Use ANSI colours and Unicode box drawing.
+    pub color: bool,
+    /// Wrap width in columns.
+    pub width: usize,
+}
+
+impl Default for HumanOptions {
+    fn default() -> Self {
+        Self { color: false, width: 80 }
+    }
+}
+
+/// Renders one diagnostic the way `ringcfg check` shows it.
+///
+/// Without colour the output is stable, which is what snapshot tests compare.
+pub fn human(diag: &Diagnostic, sources: &[SourceFile], options: HumanOptions) -> String {
+    let theme =
+        if options.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(options.width)
+        .with_links(false)
+        .without_syntax_highlighting();
+    let mut out = String::new();
+    let report = Report::new(diag, sources);
+    // Writing into a String cannot fail.
+    let _ = handler.render_report(&mut out, &report);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::CodeInfo;
+    use crate::source::Span;
+
+    static TEST_CODE: CodeInfo = CodeInfo {
+        code: "Z001",
+        name: "test-code",
+        severity: Severity::Error,
+        summary: "a code used only by this test",
+        explanation: "",
+    };
+
+    #[test]
+    fn human_shows_code_label_and_help() {
+        let sources = [SourceFile::new("a.cfg", b"ring r1\n    size 0\n".to_vec())];
+        let diag = Diagnostic::new(&TEST_CODE, 0, Span::new(17, 18), "size must not be zero")
+            .with_label("zero")
+            .with_help("remove the line to keep the default of 16384 bytes");
+        let text = human(&diag, &sources, HumanOptions::default());
+        assert!(text.contains("Z001(test-code)"), "{text}");
+        assert!(text.contains("a.cfg:2:10"), "{text}");
+        assert!(text.contains("zero"), "{text}");
+        assert!(text.contains("help: remove the line"), "{text}");
+    }
+}

@@ -1,0 +1,3 @@
+//! The Language Server Protocol front end, over standard input and output.
+//!
+//! FIXME: not written yet.

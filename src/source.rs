@@ -1,0 +1,229 @@
+//! Named inputs and the mapping from byte offsets to lines and columns.
+//!
+//! HAProxy reads configuration as bytes, so a [`SourceFile`] keeps the exact
+//! bytes it was given and never requires UTF-8. Columns come in two units:
+//! bytes (for `file:line:col` output) and UTF-16 code units (for the Language
+//! Server Protocol, whose default position encoding is UTF-16).
+
+use std::sync::Arc;
+
+/// A half-open byte range `[start, end)` into one [`SourceFile`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    /// Offset of the first byte.
+    pub start: usize,
+    /// Offset one past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// Creates the span `[start, end)`.
+    ///
+    /// ```
+    /// let span = ringcfg::Span::new(3, 7);
+    /// assert_eq!(span.len(), 4);
+    /// ```
+    pub const fn new(start: usize, end: usize) -> Self {
+        Self { start, end }
+    }
+
+    /// Returns the number of bytes the span covers.
+    pub const fn len(&self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+
+    /// Returns true when the span covers no byte.
+    pub const fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Returns the smallest span that covers both `self` and `other`.
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+impl From<Span> for miette::SourceSpan {
+    fn from(span: Span) -> Self {
+        (span.start, span.len()).into()
+    }
+}
+
+/// Index of a file in the list of sources handed to one run.
+pub type FileId = usize;
+
+/// A 1-based line and column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    /// Line number, starting at 1.
+    pub line: usize,
+    /// Column, starting at 1, in the unit the caller asked for.
+    pub col: usize,
+}
+
+/// One configuration input: its name as shown to users and its bytes.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    name: String,
+    bytes: Arc<[u8]>,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    /// Creates a source from a display name and its raw bytes.
+    ///
+    /// ```
+    /// let src = ringcfg::SourceFile::new("haproxy.cfg", b"ring r1\n    size 4096\n".to_vec());
+    /// assert_eq!(src.line_col(12).line, 2);
+    /// ```
+    pub fn new(name: impl Into<String>, bytes: impl Into<Arc<[u8]>>) -> Self {
+        let bytes = bytes.into();
+        let line_starts = line_starts(&bytes);
+        Self { name: name.into(), bytes, line_starts }
+    }
+
+    /// Returns the name given at creation, usually the path as typed by the user.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Returns the raw bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Returns a shared handle to the raw bytes, for renderers that keep them.
+    pub fn shared_bytes(&self) -> Arc<[u8]> {
+        Arc::clone(&self.bytes)
+    }
+
+    /// Returns the number of lines, counting a last line without a newline.
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Returns the byte span of 1-based `line`, without its line terminator.
+    ///
+    /// Only `\n` ends a line here: this is the line numbering HAProxy prints.
+    pub fn line_span(&self, line: usize) -> Span {
+        let index = line.saturating_sub(1).min(self.line_starts.len() - 1);
+        let start = self.line_starts[index];
+        let end = match self.line_starts.get(index + 1) {
+            Some(next) => next - 1,
+            None => self.bytes.len(),
+        };
+        Span::new(start, end)
+    }
+
+    /// Returns the 1-based line and byte column of `offset`.
+    ///
+    /// An offset past the end maps to the position just after the last byte.
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = offset.min(self.bytes.len());
+        let index = self.line_index(offset);
+        LineCol { line: index + 1, col: offset - self.line_starts[index] + 1 }
+    }
+
+    /// Returns the 0-based line and UTF-16 column of `offset`, as LSP counts them.
+    ///
+    /// Bytes that are not valid UTF-8 count as one UTF-16 unit each, which is
+    /// what a client shows after decoding them as U+FFFD.
+    pub fn utf16_position(&self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.bytes.len());
+        let index = self.line_index(offset);
+        let prefix = &self.bytes[self.line_starts[index]..offset];
+        (index as u32, utf16_len(prefix) as u32)
+    }
+
+    /// Returns the byte offset of a 0-based line and UTF-16 column, clamped to the line.
+    pub fn offset_of_utf16(&self, line: u32, col: u32) -> usize {
+        let span = self.line_span(line as usize + 1);
+        if line as usize >= self.line_starts.len() {
+            return self.bytes.len();
+        }
+        let mut units = 0usize;
+        for (i, ch) in String::from_utf8_lossy(&self.bytes[span.start..span.end]).char_indices() {
+            if units >= col as usize {
+                return span.start + lossy_byte_offset(&self.bytes[span.start..span.end], i);
+            }
+            units += ch.len_utf16();
+        }
+        span.end
+    }
+
+    fn line_index(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(index) => index,
+            Err(next) => next - 1,
+        }
+    }
+}
+
+fn line_starts(bytes: &[u8]) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+    starts
+}
+
+fn utf16_len(bytes: &[u8]) -> usize {
+    String::from_utf8_lossy(bytes).chars().map(char::len_utf16).sum()
+}
+
+/// Maps a char offset in the lossy decoding of `bytes` back to an offset in `bytes`.
+///
+/// Each invalid sequence becomes one U+FFFD (3 bytes in the decoded string),
+/// so the two offsets differ as soon as `bytes` is not valid UTF-8.
+fn lossy_byte_offset(bytes: &[u8], decoded_offset: usize) -> usize {
+    let mut raw = 0;
+    let mut decoded = 0;
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid().len();
+        if decoded + valid >= decoded_offset {
+            return raw + (decoded_offset - decoded);
+        }
+        raw += valid;
+        decoded += valid;
+        if !chunk.invalid().is_empty() {
+            if decoded_offset <= decoded {
+                return raw;
+            }
+            raw += chunk.invalid().len();
+            decoded += char::REPLACEMENT_CHARACTER.len_utf8();
+        }
+    }
+    bytes.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_from_one() {
+        let src = SourceFile::new("a.cfg", b"ab\ncd\n".to_vec());
+        assert_eq!(src.line_col(0), LineCol { line: 1, col: 1 });
+        assert_eq!(src.line_col(4), LineCol { line: 2, col: 2 });
+        assert_eq!(src.line_col(6), LineCol { line: 3, col: 1 });
+    }
+
+    #[test]
+    fn line_span_excludes_newline() {
+        let src = SourceFile::new("a.cfg", b"ab\ncd".to_vec());
+        assert_eq!(src.line_span(1), Span::new(0, 2));
+        assert_eq!(src.line_span(2), Span::new(3, 5));
+    }
+
+    #[test]
+    fn utf16_position_counts_code_units() {
+        let src = SourceFile::new("a.cfg", "é😀x\n".as_bytes().to_vec());
+        assert_eq!(src.utf16_position(6), (0, 3));
+        assert_eq!(src.offset_of_utf16(0, 3), 6);
+    }
+
+    #[test]
+    fn utf16_position_survives_invalid_utf8() {
+        let src = SourceFile::new("a.cfg", b"\xffab".to_vec());
+        assert_eq!(src.utf16_position(2), (0, 2));
+        assert_eq!(src.offset_of_utf16(0, 2), 2);
+    }
+}
