@@ -121,6 +121,53 @@ impl miette::Diagnostic for OtherFileLabel {
     }
 }
 
+/// An output format of `ringcfg check`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// miette reports with source snippets.
+    #[default]
+    Human,
+    /// One line per diagnostic: `file:line:col: severity[code]: message`.
+    Short,
+    /// A JSON document.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+}
+
+/// Renders every diagnostic of a run in `format`.
+pub fn render(
+    format: OutputFormat,
+    diagnostics: &[Diagnostic],
+    sources: &[SourceFile],
+    options: HumanOptions,
+) -> String {
+    match format {
+        OutputFormat::Human => {
+            diagnostics.iter().map(|diag| human(diag, sources, options)).collect()
+        }
+        // FIXME: JSON and SARIF output are not written yet; they fall back to short lines.
+        OutputFormat::Short | OutputFormat::Json | OutputFormat::Sarif => {
+            diagnostics.iter().map(|diag| short(diag, sources)).collect()
+        }
+    }
+}
+
+/// Renders one diagnostic as `file:line:col: severity[code]: message` and a newline.
+pub fn short(diag: &Diagnostic, sources: &[SourceFile]) -> String {
+    let source = &sources[diag.file];
+    let position = source.line_col(diag.span.start);
+    format!(
+        "{}:{}:{}: {}[{}]: {}\n",
+        source.name(),
+        position.line,
+        position.col,
+        diag.severity.as_str(),
+        diag.info.code,
+        diag.message
+    )
+}
+
 /// Options of the human renderer.
 #[derive(Clone, Copy, Debug)]
 pub struct HumanOptions {
