@@ -292,13 +292,17 @@ fn print_event(args: &Args, event: Event, out: &mut impl Write) -> io::Result<bo
             print_message(args, &message, out)?;
         }
         Event::Note(note) => print_note(&note.to_string())?,
-        Event::Lost { messages: Some(count), bytes } => print_note(&format!(
+        Event::Lost { messages: Some(count), bytes: Some(bytes) } => print_note(&format!(
             "the writer deleted {count} message(s) ({bytes} bytes) before they could be read."
         ))?,
-        Event::Lost { messages: None, bytes } => print_note(&format!(
+        Event::Lost { bytes: Some(bytes), .. } => print_note(&format!(
             "the writer deleted an unknown number of messages ({bytes} bytes, \
              rewritten since) before they could be read."
         ))?,
+        Event::Lost { .. } => print_note(
+            "the writer went around the whole ring since the last poll, so an unknown \
+             number of messages were deleted before they could be read.",
+        )?,
         Event::Restarted(Restart::Replaced) => {
             print_note(&format!("{file} was replaced, reading the new file from its head."))?;
         }

@@ -59,8 +59,9 @@ pub enum Event {
     Lost {
         /// How many, when the deleted bytes still split into messages.
         messages: Option<u64>,
-        /// How many bytes of the area the head moved past the follower.
-        bytes: u64,
+        /// How many bytes of the area the head moved past the follower,
+        /// unknown when the writer went around the whole area.
+        bytes: Option<u64>,
     },
     /// The path no longer exists; the follower stops.
     Removed,
@@ -80,11 +81,28 @@ impl Shape {
     }
 }
 
+/// Number of already-read bytes before the cursor that tell whether the
+/// writer has lapped it.
+const FINGERPRINT_LEN: u64 = 16;
+
 /// Where the follower waits: the area offset of a reader-count byte.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct Cursor {
     shape: Shape,
     rc_offset: u64,
+    /// The bytes just before `rc_offset`, part of messages already read.
+    ///
+    /// While the head has not passed them, the writer rewrites them only
+    /// after its tail has gone around the whole area, so when they change,
+    /// the cursor may now sit inside a newer message even though it lies
+    /// between the head and the tail.
+    fingerprint: Vec<u8>,
+}
+
+impl Cursor {
+    fn at_head(shape: Shape, geometry: &Geometry) -> Self {
+        Self { shape, rc_offset: geometry.head, fingerprint: Vec::new() }
+    }
 }
 
 /// Reads a live ring file poll after poll.
@@ -144,19 +162,19 @@ impl Follower {
         }
         let geometry = self.file.geometry()?;
         let shape = Shape::of(&geometry);
-        let cursor = match self.cursor {
+        let cursor = match self.cursor.take() {
             Some(cursor) if cursor.shape == shape => cursor,
             previous => {
                 if previous.is_some() {
                     events.push(Event::Restarted(Restart::Reshaped));
                 }
                 events.extend(geometry.notes.iter().cloned().map(Event::Note));
-                Cursor { shape, rc_offset: geometry.head }
+                Cursor::at_head(shape, &geometry)
             }
         };
         if geometry.data == 0 {
             // No storage, or a head equal to the tail: nothing to read yet.
-            self.cursor = Some(Cursor { rc_offset: geometry.head, ..cursor });
+            self.cursor = Some(Cursor::at_head(shape, &geometry));
             return Ok(());
         }
         self.read_from(&geometry, cursor, events)
@@ -206,7 +224,11 @@ impl Follower {
         let mut distance = geometry.distance_from_head(cursor.rc_offset);
         if distance >= geometry.data {
             events.push(self.lost(geometry, cursor.rc_offset, distance));
-            cursor.rc_offset = geometry.head;
+            cursor = Cursor::at_head(cursor.shape, geometry);
+            distance = 0;
+        } else if !self.fingerprint_holds(geometry, &cursor, distance) {
+            events.push(Event::Lost { messages: None, bytes: None });
+            cursor = Cursor::at_head(cursor.shape, geometry);
             distance = 0;
         }
 
@@ -229,6 +251,8 @@ impl Follower {
             });
         }
         let next = stop.unwrap_or_else(|| resume_position(walk.end(), walk.next_position()));
+        let next_offset = geometry.offset_after_head(next);
+        let fingerprint = self.fingerprint(geometry, next_offset, next.min(FINGERPRINT_LEN));
 
         // The copy is trustworthy only if the head did not pass its start.
         let after = self.file.geometry()?;
@@ -236,10 +260,29 @@ impl Follower {
             && after.distance_from_head(cursor.rc_offset) < after.data;
         if still_live {
             events.extend(found.into_iter().map(Event::Message));
-            cursor.rc_offset = geometry.offset_after_head(next);
+            cursor.rc_offset = next_offset;
+            cursor.fingerprint = fingerprint;
         }
         self.cursor = Some(cursor);
         Ok(())
+    }
+
+    /// Checks the fingerprint bytes that are still between the head and the
+    /// cursor; the ones the head has passed may be rewritten legitimately.
+    fn fingerprint_holds(&self, geometry: &Geometry, cursor: &Cursor, distance: u64) -> bool {
+        let live = cursor.fingerprint.len().min(usize::try_from(distance).unwrap_or(usize::MAX));
+        let expected = &cursor.fingerprint[cursor.fingerprint.len() - live..];
+        self.fingerprint(geometry, cursor.rc_offset, live as u64) == expected
+    }
+
+    /// Copies the `len` area bytes that end just before `rc_offset`.
+    fn fingerprint(&self, geometry: &Geometry, rc_offset: u64, len: u64) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        let start = rc_offset + geometry.size - len.min(geometry.size);
+        for range in geometry.file_ranges(start, len) {
+            self.file.copy_range(range, &mut bytes);
+        }
+        bytes
     }
 
     /// Builds the event for a head that moved past the cursor.
@@ -249,7 +292,7 @@ impl Follower {
         for range in geometry.file_ranges(rc_offset, bytes) {
             self.file.copy_range(range, &mut deleted);
         }
-        Event::Lost { messages: count_exact_messages(&deleted), bytes }
+        Event::Lost { messages: count_exact_messages(&deleted), bytes: Some(bytes) }
     }
 }
 
