@@ -10,7 +10,11 @@ use memmap2::{Mmap, MmapOptions};
 
 use super::DumpError;
 use crate::store::layout::{Geometry, PROBE_LEN};
-use crate::store::reader::{ImageError, RingImage};
+use crate::store::reader::{ImageError, Message, RingImage, WalkEnd, walk_in_windows};
+
+/// Bytes copied out of the mapping at a time by [`RingFile::walk_messages`]:
+/// large enough to amortize each copy, small enough to stay in cache.
+pub const WINDOW: usize = 1 << 17;
 
 /// Device and inode numbers, which tell a replaced file from the same one.
 pub(crate) type Identity = (u64, u64);
@@ -111,6 +115,29 @@ impl RingFile {
             self.copy_range(range, &mut data);
         }
         Ok(RingImage::from_parts(geometry, data)?)
+    }
+
+    /// Walks the messages of `geometry` (read from this file), copying the
+    /// data out of the mapping a window of [`WINDOW`] bytes at a time.
+    ///
+    /// This is what `ringcfg dump` uses: it reads a ring of any size with
+    /// little memory. `visit` receives the messages exactly as
+    /// [`RingImage::messages`] returns them.
+    ///
+    /// # Errors
+    ///
+    /// The first error of `visit`.
+    pub fn walk_messages<E>(
+        &self,
+        geometry: &Geometry,
+        visit: impl FnMut(&Message<'_>) -> Result<(), E>,
+    ) -> Result<Option<WalkEnd>, E> {
+        let copy = |position, len, out: &mut Vec<u8>| {
+            for range in geometry.file_ranges(geometry.offset_after_head(position), len) {
+                self.copy_range(range, out);
+            }
+        };
+        walk_in_windows(geometry, WINDOW, copy, visit)
     }
 
     /// Reads the header and detects the geometry, bounded to the mapping.
