@@ -4,6 +4,8 @@
 //! has already exited, so an undefined ring passes its check. Here every
 //! reference is resolved against the rings of all files checked together.
 
+use std::collections::HashMap;
+
 use super::section::{BUILTIN_SINKS, sub_span, suggest};
 use super::{Code, RingDef, RingRef};
 use crate::diag::Diagnostic;
@@ -125,8 +127,10 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// Resolves every reference against `rings` and reports what HAProxy would fail on at start-up.
 pub fn resolve(references: &[RingRef], rings: &[RingDef], out: &mut Vec<Diagnostic>) {
     let names: Vec<&str> = rings.iter().map(|ring| ring.name.as_str()).collect();
+    let by_name: HashMap<&str, &RingDef> =
+        rings.iter().map(|ring| (ring.name.as_str(), ring)).collect();
     for reference in references {
-        match rings.iter().find(|ring| ring.name == reference.name) {
+        match by_name.get(reference.name.as_str()) {
             Some(ring) => check_len(reference, ring, out),
             None => out.extend(unresolved(reference, &names)),
         }

@@ -39,6 +39,8 @@ pub const BUILTIN_SINKS: [&str; 4] = ["stdout", "stderr", "buf0", "dpapi"];
 pub struct RingChecker {
     version: HaproxyVersion,
     names: HashMap<String, (FileId, Span)>,
+    /// Whether each backing-file directory exists, so each is looked up once.
+    directories: HashMap<PathBuf, bool>,
     rings: Vec<RingDef>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -46,7 +48,13 @@ pub struct RingChecker {
 impl RingChecker {
     /// Creates a checker that follows the rules of `version`.
     pub fn new(version: HaproxyVersion) -> Self {
-        Self { version, names: HashMap::new(), rings: Vec::new(), diagnostics: Vec::new() }
+        Self {
+            version,
+            names: HashMap::new(),
+            directories: HashMap::new(),
+            rings: Vec::new(),
+            diagnostics: Vec::new(),
+        }
     }
 
     /// Checks one `ring` section of `file`; other sections are ignored.
@@ -55,7 +63,13 @@ impl RingChecker {
             return;
         }
         let ring = self.header(file, &section.header);
-        let mut walk = SectionWalk { file, version: self.version, ring, diagnostics: Vec::new() };
+        let mut walk = SectionWalk {
+            file,
+            version: self.version,
+            ring,
+            directories: &mut self.directories,
+            diagnostics: Vec::new(),
+        };
         for line in &section.lines {
             walk.line(line);
         }
@@ -143,14 +157,15 @@ impl RingChecker {
 }
 
 /// The state of one section while its lines are applied.
-struct SectionWalk {
+struct SectionWalk<'a> {
     file: FileId,
     version: HaproxyVersion,
     ring: Option<RingDef>,
+    directories: &'a mut HashMap<PathBuf, bool>,
     diagnostics: Vec<Diagnostic>,
 }
 
-impl SectionWalk {
+impl SectionWalk<'_> {
     fn line(&mut self, line: &Line) {
         let keyword = line.words[0].text();
         if !RING_KEYWORDS[1..].contains(&keyword.as_ref()) {
@@ -165,7 +180,7 @@ impl SectionWalk {
         let out = &mut self.diagnostics;
         match keyword.as_ref() {
             "size" => apply_size(&ctx, ring, out),
-            "backing-file" => apply_backing_file(&ctx, ring, out),
+            "backing-file" => apply_backing_file(&ctx, ring, self.directories, out),
             "server" => apply_server(&ctx, ring, out),
             "timeout" => apply_timeout(&ctx, ring, out),
             "format" => apply_format(&ctx, ring, out),
@@ -419,7 +434,12 @@ fn ignored_size(ctx: &LineContext<'_>, size: u64, current: u64) -> Option<Diagno
     )
 }
 
-fn apply_backing_file(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnostic>) {
+fn apply_backing_file(
+    ctx: &LineContext<'_>,
+    ring: &mut RingDef,
+    directories: &mut HashMap<PathBuf, bool>,
+    out: &mut Vec<Diagnostic>,
+) {
     if let (Some(first), Some(first_line)) = (&ring.backing_file, ring.lines.backing_file) {
         out.push(
             ctx.diag(
@@ -448,16 +468,22 @@ fn apply_backing_file(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<D
     ctx.extra(2, "backing-file PATH", out);
 
     let path = PathBuf::from(OsStr::from_bytes(&word.value));
-    if let Some(diag) = missing_directory(ctx, word, &path) {
+    if let Some(diag) = missing_directory(ctx, word, &path, directories) {
         out.push(diag);
     }
     ring.backing_file = Some(BackingFile { path, span: word.span });
     ring.lines.backing_file = Some(ctx.line.span);
 }
 
-fn missing_directory(ctx: &LineContext<'_>, word: &Word, path: &Path) -> Option<Diagnostic> {
+fn missing_directory(
+    ctx: &LineContext<'_>,
+    word: &Word,
+    path: &Path,
+    directories: &mut HashMap<PathBuf, bool>,
+) -> Option<Diagnostic> {
     let directory = path.parent().filter(|_| path.is_absolute())?;
-    if directory.as_os_str().is_empty() || directory.is_dir() {
+    let exists = *directories.entry(directory.to_path_buf()).or_insert_with(|| directory.is_dir());
+    if directory.as_os_str().is_empty() || exists {
         return None;
     }
     Some(
