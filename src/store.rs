@@ -7,3 +7,4 @@
 
 pub mod header;
 pub mod varint;
+pub mod writer;
