@@ -17,7 +17,7 @@
 
 use std::fs::File;
 use std::io;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering, compiler_fence};
 
 use memmap2::{MmapMut, MmapOptions};
 
@@ -124,7 +124,7 @@ pub(crate) struct Locked<'a> {
     tail: u64,
 }
 
-impl Locked<'_> {
+impl<'a> Locked<'a> {
     /// Head and tail as they are under the lock.
     pub(crate) fn positions(&self) -> Positions {
         Positions { head: self.mapping.head() as usize, tail: self.tail as usize }
@@ -140,9 +140,22 @@ impl Locked<'_> {
         }
     }
 
-    /// Stores a new head; done before the bytes it frees are overwritten.
-    pub(crate) fn store_head(&self, head: usize) {
-        self.mapping.word(V2A_HEAD_OFFSET).store(head as u64, Ordering::Release);
+    /// The area and a function that stores a new head, to use together.
+    ///
+    /// The head must be stored before the bytes it frees are overwritten, so
+    /// that a process killed in between leaves no torn message between head
+    /// and tail; the writer calls the function in the middle of its work on
+    /// the area.
+    pub(crate) fn area_and_head(&mut self) -> (&mut [u8], impl Fn(usize) + use<'a>) {
+        let head = self.mapping.word(V2A_HEAD_OFFSET);
+        let store_head = move |value: usize| {
+            head.store(value as u64, Ordering::Release);
+            // A kill can land between any two instructions, like a signal
+            // handler: keep the compiler from moving the area stores that
+            // follow above this store.
+            compiler_fence(Ordering::SeqCst);
+        };
+        (self.area(), store_head)
     }
 
     /// Sets the tail that dropping the guard publishes.

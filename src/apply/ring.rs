@@ -159,12 +159,11 @@ impl Ring {
     fn append(&self, locked: &mut Locked<'_>, parts: &[&[u8]]) -> Result<(), WriteError> {
         let at = locked.positions();
         let mut new_head = None;
-        let result = writer::append(locked.area(), at, parts, self.maxlen, |head| {
+        let (area, store_head) = locked.area_and_head();
+        let result = writer::append(area, at, parts, self.maxlen, |head| {
+            store_head(head);
             new_head = Some(head);
         });
-        if let Some(head) = new_head {
-            locked.store_head(head);
-        }
         match result {
             Ok(done) => {
                 self.first_seq.fetch_add(done.evicted, Ordering::Relaxed);
