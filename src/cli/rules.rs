@@ -79,7 +79,8 @@ fn json(codes: &[&CodeInfo]) -> String {
         })
         .collect();
     // Serializing plain structs of strings cannot fail.
-    let mut text = serde_json::to_string_pretty(&JsonRules { version: 1, rules }).unwrap_or_default();
+    let mut text =
+        serde_json::to_string_pretty(&JsonRules { version: 1, rules }).unwrap_or_default();
     text.push('\n');
     text
 }

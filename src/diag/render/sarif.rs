@@ -163,7 +163,12 @@ fn result(
     result
 }
 
-fn related_location(id: usize, label: &Label, sources: &[SourceFile], uris: &[ArtifactUri]) -> Value {
+fn related_location(
+    id: usize,
+    label: &Label,
+    sources: &[SourceFile],
+    uris: &[ArtifactUri],
+) -> Value {
     let text = if label.text.is_empty() { "related location" } else { &label.text };
     json!({
         "id": id,
