@@ -5,6 +5,12 @@ mod support;
 
 /// `short`, `json` and `sarif` output of real files, and the JSON schema's documentation.
 mod formats;
+/// The language server driven in-process through a memory connection.
+mod lsp;
+/// A scripted JSON-RPC client of the in-process language server.
+mod lsp_client;
+/// The real `ringcfg lsp` binary, spoken to over pipes with Content-Length framing.
+mod lsp_stdio;
 /// `ringcfg rules`, `ringcfg explain` and the generated `docs/rules.md`.
 mod rules;
 
