@@ -11,9 +11,10 @@
 //! - Positions are UTF-16 code units unless the client offers `utf-8` in
 //!   `general.positionEncodings`.
 //! - Hover explains ring keywords inside `ring` sections and diagnostic codes
-//!   inside comments; completion offers ring keywords, `timeout` kinds, format
-//!   names after `format`, and ring names after `ring@` and `sink`; definition
-//!   and references go between ring sections and the `log ring@NAME`,
+//!   inside comments.
+//! - Completion offers ring keywords, `timeout` kinds, format names after
+//!   `format`, and ring names after `ring@` and `sink`.
+//! - Definition and references link ring sections with the `log ring@NAME`,
 //!   `trace ... sink NAME` and `debug(PREFIX,NAME)` that use them.
 //! - `initializationOptions` may hold `{"haproxyVersion": "3.1"}` to check for
 //!   an older HAProxy than the newest.
@@ -191,7 +192,7 @@ impl Server {
                 else {
                     return Vec::new();
                 };
-                // Full synchronization: the last change holds the whole text.
+                // Full synchronization: the last change contains the whole text.
                 let Some(change) = params.content_changes.pop() else {
                     return Vec::new();
                 };

@@ -5,7 +5,7 @@
 //!
 //! - `# ringcfg: ignore=R003,size-after-backing-file` at the end of a line
 //!   silences those codes on that line. Alone on its line, it silences them on
-//!   the next line that holds something other than blanks and comments, so
+//!   the next line that contains something other than blanks and comments, so
 //!   several directives can be stacked above one line.
 //! - `# ringcfg: ignore-file=R003` anywhere silences the codes in the whole file.
 //! - Each entry is a code (`R003`, any case) or a rule name
@@ -74,7 +74,7 @@ fn filter_with(
     diagnostics.sort_by_key(|diag| (diag.file, diag.span.start));
 }
 
-/// Where a directive applies.
+/// The lines a directive applies to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Scope {
     /// One 1-based line; `None` when a standalone directive has no line after it.
@@ -208,7 +208,7 @@ fn parse_entries(
 /// Returns the line a directive written at `comment` applies to.
 ///
 /// After code on the same line, that line. Alone on its line, the next line
-/// that holds something other than blanks and comments.
+/// that contains something other than blanks and comments.
 fn target_line(source: &SourceFile, comment: Span) -> Option<usize> {
     let line = source.line_col(comment.start).line;
     let before = &source.bytes()[source.line_span(line).start..comment.start];

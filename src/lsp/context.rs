@@ -2,10 +2,10 @@
 //!
 //! Hover and completion need this for lines that may not parse yet, while the
 //! user is typing, so it is a forgiving scan of the text rather than the
-//! reader's output: words split at blanks outside quotes, a comment from the
-//! first `#` outside quotes, and the section from the nearest line above that
-//! starts with a section keyword. It ignores `.if` blocks and does not expand
-//! variables.
+//! reader's output. Words are split at blanks outside quotes, and a comment
+//! starts at the first `#` outside quotes. The section is the one opened by the
+//! nearest line above that starts with a section keyword. The scan ignores
+//! `.if` blocks and does not expand variables.
 
 use crate::source::{SourceFile, Span};
 

@@ -6,7 +6,7 @@ use crate::check::{CheckOptions, check};
 use crate::diag::Diagnostic;
 use crate::source::{SourceFile, Span};
 
-/// How LSP positions count columns, as negotiated at initialization.
+/// The unit of LSP position columns, negotiated at initialization.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum PositionEncoding {
     /// Bytes of UTF-8, when the client offers `utf-8`.

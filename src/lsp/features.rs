@@ -1,4 +1,4 @@
-//! The answers of the server: diagnostics, hover, completion and navigation.
+//! The server's responses: diagnostics, hover, completion and navigation.
 
 use lsp_types::{
     CompletionItem, CompletionItemKind, DiagnosticRelatedInformation, DiagnosticSeverity,

@@ -1,4 +1,4 @@
-//! What hover and completion say about the keywords of a `ring` section.
+//! Documentation of the keywords of a `ring` section, shown by hover and completion.
 //!
 //! The facts come from HAProxy 3.5's `src/sink.c` (`cfg_parse_ring`) and its
 //! configuration manual, section "Rings".
@@ -14,7 +14,7 @@ pub(crate) struct Keyword {
     pub(crate) default: &'static str,
     /// The first HAProxy release that accepts it.
     pub(crate) since: &'static str,
-    /// What it does, in Markdown.
+    /// Description, in Markdown.
     pub(crate) doc: &'static str,
 }
 

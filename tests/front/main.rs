@@ -34,7 +34,7 @@ fn diagnose(sources: &[SourceFile]) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for (file, source) in sources.iter().enumerate() {
         // FIXME: `check()` does not read files yet on this branch, so the comments are found
-        // here and only suppression findings are produced; switch to `ringcfg::check` once it does.
+        // here and only suppression findings are produced. Switch to `ringcfg::check` once it reads.
         let comments = comment_spans(source.bytes());
         ringcfg::suppress::filter(file, source, &comments, &mut diagnostics);
     }

@@ -21,9 +21,9 @@ pub const FINGERPRINT_KEY: &str = "ringcfgLineHash/v1";
 
 /// Renders `diagnostics` as a SARIF 2.1.0 log, pretty-printed, with a final newline.
 ///
-/// `base` is the directory artifact URIs are relative to; a file outside it,
-/// or every file when `base` is `None`, keeps the path the user typed
-/// (absolute paths become `file://` URIs).
+/// `base` is the directory artifact URIs are relative to. A file outside it,
+/// or every file when `base` is `None`, keeps the path the user typed, and an
+/// absolute path becomes a `file://` URI.
 ///
 /// ```
 /// let log = ringcfg::diag::render::sarif::render(&[], &[], None);
@@ -243,7 +243,7 @@ impl Fnv1a {
     }
 }
 
-/// Where an artifact is: a URI relative to `%SRCROOT%`, or an absolute one.
+/// The location of an artifact: a URI relative to `%SRCROOT%`, or an absolute one.
 #[derive(Debug)]
 struct ArtifactUri {
     uri: String,
