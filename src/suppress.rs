@@ -314,287 +314,47 @@ fn invalid_suppression() -> &'static CodeInfo {
     &CODES[2]
 }
 
-const UNUSED_EXPLANATION: &str = "### What it checks
+const UNUSED_EXPLANATION: &str = "\
+**What it checks:** an entry of a `# ringcfg: ignore=...` or `# ringcfg: ignore-file=...` \
+comment that matches no diagnostic on the line (or in the file) it applies to.
 
-An entry of a `# ringcfg: ignore=...` or `# ringcfg: ignore-file=...` comment
-that matches no diagnostic on the line (or in the file) it applies to.
+**Why it matters:** suppressions outlive the mistakes they hid. A stale one hides the next \
+real finding of that code on the line, and tells readers there is a problem where there is none.
 
-### Why it matters
-
-Suppressions outlive the mistakes they hid. A stale one hides the next real
-finding of that code on the line, and tells readers there is a problem where
-there is none.
-
-### Example
-
-```haproxy
+**Example:**
+```
 ring r1
-    size 32768   # ringcfg: ignore=R003
+    size 32768   # ringcfg: ignore=R006
 ```
 
-### Fix
+**Fix:** remove the entry, or the whole comment when no entry is left.";
 
-Remove the entry, or the whole comment when no entry is left:
-
-```haproxy
-ring r1
-    size 32768
-```
-";
-
-const UNKNOWN_EXPLANATION: &str = "### What it checks
-
-An entry of a suppression comment that is neither a code listed by
+const UNKNOWN_EXPLANATION: &str = "\
+**What it checks:** an entry of a suppression comment that is neither a code listed by \
 `ringcfg rules`, nor a rule name, nor `all`.
 
-### Why it matters
-
-A misspelt code silences nothing, so the finding it was meant to hide is
+**Why it matters:** a misspelt code silences nothing, so the finding it was meant to hide is \
 still reported, and the comment misleads readers.
 
-### Example
-
-```haproxy
+**Example:**
+```
 ring r1
     backing-file /dev/shm/r1.bin
-    size 32768   # ringcfg: ignore=R03
+    size 32768   # ringcfg: ignore=R06
 ```
 
-### Fix
+**Fix:** use a code or a name from `ringcfg rules`, such as `R006` or `size-after-backing-file`.";
 
-Use a code or name from `ringcfg rules`:
-
-```haproxy
-    size 32768   # ringcfg: ignore=R003
-```
-";
-
-const INVALID_EXPLANATION: &str = "### What it checks
-
-A comment whose text starts with `ringcfg:` but does not continue with
+const INVALID_EXPLANATION: &str = "\
+**What it checks:** a comment whose text starts with `ringcfg:` but does not continue with \
 `ignore=` or `ignore-file=` followed by at least one code.
 
-### Why it matters
+**Why it matters:** the comment was meant to silence something and silences nothing.
 
-The comment was meant to silence something and silences nothing.
-
-### Example
-
-```haproxy
-    size 32768   # ringcfg: ignore R003
+**Example:**
+```
+    size 32768   # ringcfg: ignore R006
 ```
 
-### Fix
-
-Write the list after `ignore=` or `ignore-file=`, separated by commas:
-
-```haproxy
-    size 32768   # ringcfg: ignore=R003
-```
-";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    static TOO_SMALL: CodeInfo = CodeInfo {
-        code: "Z001",
-        name: "size-too-small",
-        severity: Severity::Warning,
-        summary: "a code used only by these tests",
-        explanation: "",
-    };
-
-    static NO_SERVER: CodeInfo = CodeInfo {
-        code: "Z002",
-        name: "no-server",
-        severity: Severity::Error,
-        summary: "another code used only by these tests",
-        explanation: "",
-    };
-
-    fn lookup(text: &str) -> Option<&'static CodeInfo> {
-        [&TOO_SMALL, &NO_SERVER]
-            .into_iter()
-            .find(|info| info.code.eq_ignore_ascii_case(text) || info.name == text)
-            .or_else(|| registry::find(text))
-    }
-
-    /// Finds the comments the way the reader does, for inputs without quotes.
-    fn comments(text: &str) -> Vec<Span> {
-        let mut spans = Vec::new();
-        let mut start = 0;
-        for line in text.split_inclusive('\n') {
-            if let Some(hash) = line.find('#') {
-                let end = line.trim_end_matches(['\n', '\r']).len();
-                spans.push(Span::new(start + hash, start + end));
-            }
-            start += line.len();
-        }
-        spans
-    }
-
-    /// Runs the filter on `text` with one diagnostic per `(code, needle)`, at `needle`.
-    fn run(text: &str, findings: &[(&'static CodeInfo, &str)]) -> Vec<(String, usize)> {
-        let source = SourceFile::new("a.cfg", text.as_bytes().to_vec());
-        let mut diagnostics: Vec<Diagnostic> = findings
-            .iter()
-            .map(|(info, needle)| {
-                let start = text.find(needle).expect("needle in text");
-                Diagnostic::new(info, 0, Span::new(start, start + needle.len()), "finding")
-            })
-            .collect();
-        filter_with(0, &source, &comments(text), &mut diagnostics, &lookup);
-        diagnostics
-            .iter()
-            .map(|diag| (diag.code().to_owned(), source.line_col(diag.span.start).line))
-            .collect()
-    }
-
-    fn codes(results: &[(String, usize)]) -> Vec<&str> {
-        results.iter().map(|(code, _)| code.as_str()).collect()
-    }
-
-    #[test]
-    fn trailing_directive_silences_its_line() {
-        let text = "ring r1\n    size 100 # ringcfg: ignore=Z001\n";
-        assert!(run(text, &[(&TOO_SMALL, "100")]).is_empty());
-    }
-
-    #[test]
-    fn trailing_directive_keeps_other_lines() {
-        let text = "ring r1\n    size 100 # ringcfg: ignore=Z001\n    size 50\n";
-        let results = run(text, &[(&TOO_SMALL, "100"), (&TOO_SMALL, "50")]);
-        assert_eq!(results, vec![("Z001".to_owned(), 3)]);
-    }
-
-    #[test]
-    fn rule_name_works_like_code() {
-        let text = "ring r1\n    size 100 # ringcfg: ignore=size-too-small\n";
-        assert!(run(text, &[(&TOO_SMALL, "100")]).is_empty());
-    }
-
-    #[test]
-    fn code_match_ignores_case() {
-        let text = "ring r1\n    size 100 # ringcfg: ignore=z001\n";
-        assert!(run(text, &[(&TOO_SMALL, "100")]).is_empty());
-    }
-
-    #[test]
-    fn standalone_directive_silences_next_line() {
-        let text = "ring r1\n    # ringcfg: ignore=Z001 the template sets it\n\n    size 100\n";
-        assert!(run(text, &[(&TOO_SMALL, "100")]).is_empty());
-    }
-
-    #[test]
-    fn stacked_directives_reach_same_line() {
-        let text = "ring r1\n# ringcfg: ignore=Z001\n# ringcfg: ignore=Z002\n    size 100\n";
-        assert!(run(text, &[(&TOO_SMALL, "size"), (&NO_SERVER, "100")]).is_empty());
-    }
-
-    #[test]
-    fn list_silences_several_codes() {
-        let text = "ring r1\n    size 100 # ringcfg: ignore=Z001,no-server\n";
-        assert!(run(text, &[(&TOO_SMALL, "size"), (&NO_SERVER, "100")]).is_empty());
-    }
-
-    #[test]
-    fn file_directive_silences_everywhere() {
-        let text = "ring r1\n    size 100\n    size 50\n# ringcfg: ignore-file=Z001\n";
-        let results = run(text, &[(&TOO_SMALL, "100"), (&TOO_SMALL, "50"), (&NO_SERVER, "r1")]);
-        assert_eq!(codes(&results), vec!["Z002"]);
-    }
-
-    #[test]
-    fn all_silences_every_code() {
-        let text = "ring r1\n    size 100 # ringcfg: ignore=all\n";
-        assert!(run(text, &[(&TOO_SMALL, "size"), (&NO_SERVER, "100")]).is_empty());
-    }
-
-    #[test]
-    fn unused_entry_is_reported_at_entry() {
-        let text = "ring r1\n    size 100 # ringcfg: ignore=Z001,Z002\n";
-        let source = SourceFile::new("a.cfg", text.as_bytes().to_vec());
-        let start = text.find("100").unwrap();
-        let mut diagnostics =
-            vec![Diagnostic::new(&TOO_SMALL, 0, Span::new(start, start + 3), "x")];
-        filter_with(0, &source, &comments(text), &mut diagnostics, &lookup);
-        assert_eq!(diagnostics.len(), 1);
-        assert_eq!(diagnostics[0].code(), "U001");
-        assert_eq!(&text[diagnostics[0].span.start..diagnostics[0].span.end], "Z002");
-    }
-
-    #[test]
-    fn unused_all_is_reported() {
-        let text = "ring r1 # ringcfg: ignore=all\n";
-        assert_eq!(codes(&run(text, &[])), vec!["U001"]);
-    }
-
-    #[test]
-    fn standalone_directive_at_end_is_unused() {
-        let text = "ring r1\n# ringcfg: ignore=Z001\n";
-        assert_eq!(
-            run(text, &[(&TOO_SMALL, "r1")]),
-            vec![("Z001".to_owned(), 1), ("U001".to_owned(), 2)]
-        );
-    }
-
-    #[test]
-    fn unknown_code_is_reported() {
-        let text = "ring r1 # ringcfg: ignore=Z001,nonsense\n";
-        let results = run(text, &[(&TOO_SMALL, "r1")]);
-        assert_eq!(codes(&results), vec!["U002"]);
-    }
-
-    #[test]
-    fn unknown_code_suggests_nearest() {
-        let text = "ring r1 # ringcfg: ignore=U01\n";
-        let source = SourceFile::new("a.cfg", text.as_bytes().to_vec());
-        let mut diagnostics = Vec::new();
-        filter_with(0, &source, &comments(text), &mut diagnostics, &lookup);
-        let help = diagnostics[0].help.as_deref().unwrap_or_default();
-        assert!(help.contains("'U001'"), "{help}");
-    }
-
-    #[test]
-    fn malformed_directive_is_reported() {
-        for text in ["ring r1 # ringcfg: ignore Z001\n", "ring r1 # ringcfg: ignore=\n"] {
-            assert_eq!(codes(&run(text, &[])), vec!["U003"], "{text}");
-        }
-    }
-
-    #[test]
-    fn ordinary_comments_are_left_alone() {
-        let text = "ring r1 # ring for ringcfg: see below\n# ignore=Z001\n    size 100\n";
-        assert_eq!(codes(&run(text, &[(&TOO_SMALL, "100")])), vec!["Z001"]);
-    }
-
-    #[test]
-    fn suppression_codes_escape_all() {
-        let text = "ring r1 # ringcfg: ignore=all,nonsense\n";
-        let results = run(text, &[(&TOO_SMALL, "r1")]);
-        assert_eq!(codes(&results), vec!["U002"]);
-    }
-
-    #[test]
-    fn other_files_are_untouched() {
-        let text = "ring r1 # ringcfg: ignore-file=Z001\n";
-        let source = SourceFile::new("a.cfg", text.as_bytes().to_vec());
-        let mut diagnostics = vec![
-            Diagnostic::new(&TOO_SMALL, 1, Span::new(0, 4), "other file"),
-            Diagnostic::new(&TOO_SMALL, 0, Span::new(0, 4), "this file"),
-        ];
-        filter_with(0, &source, &comments(text), &mut diagnostics, &lookup);
-        assert_eq!(diagnostics.len(), 1);
-        assert_eq!(diagnostics[0].file, 1);
-    }
-
-    #[test]
-    fn invalid_utf8_comment_does_not_panic() {
-        let text = b"ring r1 # ringcfg: ignore=\xff\xfe\n".to_vec();
-        let source = SourceFile::new("a.cfg", text.clone());
-        let mut diagnostics = Vec::new();
-        filter_with(0, &source, &[Span::new(8, text.len() - 1)], &mut diagnostics, &lookup);
-        assert_eq!(diagnostics[0].code(), "U002");
-    }
-}
+**Fix:** write the list after `ignore=` or `ignore-file=`, separated by commas and with no \
+blank inside: `# ringcfg: ignore=R006,R017`.";

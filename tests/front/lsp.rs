@@ -139,7 +139,7 @@ fn hover_explains_code_in_comment() {
     let hover = client.at("textDocument/hover", 6, 24);
     let text = hover_markdown(&hover);
     assert!(text.starts_with("**U003** `invalid-suppression`"), "{text}");
-    assert!(text.contains("### Fix"), "{text}");
+    assert!(text.contains("**Fix:**"), "{text}");
     assert_eq!(hover["range"]["start"], json!({ "line": 6, "character": 22 }));
     client.shut_down();
 }

@@ -49,7 +49,7 @@ fn explain_prints_explanation() {
         assert!(output.status.success(), "{query}");
         let text = stdout(&output);
         assert!(text.starts_with("U001 unused-suppression (warning)"), "{text}");
-        assert!(text.contains("### Why it matters"), "{text}");
+        assert!(text.contains("**Why it matters:**"), "{text}");
     }
 }
 
@@ -73,7 +73,7 @@ fn explain_unknown_code_fails() {
 #[test]
 fn explanations_have_four_parts() {
     for info in registry::all() {
-        for heading in ["### What it checks", "### Why it matters", "### Example", "### Fix"] {
+        for heading in ["**What it checks:**", "**Why it matters:**", "**Example:**", "**Fix:**"] {
             assert!(info.explanation.contains(heading), "{} lacks '{heading}'", info.code);
         }
     }

@@ -96,12 +96,12 @@ fn rule(info: &CodeInfo) -> Value {
     })
 }
 
-/// Returns the text under the `### title` heading of an explanation.
+/// Returns the paragraph of an explanation that starts with `**title:**`.
 fn section<'a>(explanation: &'a str, title: &str) -> Option<&'a str> {
-    let heading = format!("### {title}\n");
-    let start = explanation.find(&heading)? + heading.len();
+    let marker = format!("**{title}:**");
+    let start = explanation.find(&marker)? + marker.len();
     let rest = &explanation[start..];
-    let end = rest.find("\n### ").unwrap_or(rest.len());
+    let end = rest.find("\n\n").unwrap_or(rest.len());
     let text = rest[..end].trim();
     (!text.is_empty()).then_some(text)
 }
@@ -326,9 +326,9 @@ mod tests {
 
     #[test]
     fn section_extracts_heading_text() {
-        let text = "### What it checks\n\nA thing.\n\n### Why it matters\n\nReasons.\n";
-        assert_eq!(section(text, "What it checks"), Some("A thing."));
-        assert_eq!(section(text, "Why it matters"), Some("Reasons."));
+        let text = "**What it checks:** a thing.\n\n**Why it matters:** reasons.\n";
+        assert_eq!(section(text, "What it checks"), Some("a thing."));
+        assert_eq!(section(text, "Why it matters"), Some("reasons."));
         assert_eq!(section(text, "Fix"), None);
     }
 }
