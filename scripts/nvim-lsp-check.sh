@@ -38,7 +38,7 @@ ring r1
     backing-file /dev/shm/ringcfg-nvim-check.bin
     size 65536
 CFG
-expected="U002:5"
+expected="U002:5 R006:8"
 
 cat >"$workdir/check.lua" <<'LUA'
 local ringcfg = os.getenv("RINGCFG_BIN")

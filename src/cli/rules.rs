@@ -114,11 +114,29 @@ fn markdown(codes: &[&CodeInfo]) -> String {
             name = info.name,
             severity = info.severity.as_str(),
             summary = capitalize(info.summary),
-            explanation = info.explanation.trim_end(),
+            explanation = nest_headings(info.explanation.trim_end()),
         );
         out.push('\n');
     }
     out
+}
+
+/// Moves the headings of an explanation one level below the code's `##` heading.
+fn nest_headings(explanation: &str) -> String {
+    let mut nested = String::with_capacity(explanation.len() + 16);
+    let mut in_code = false;
+    for line in explanation.lines() {
+        if line.starts_with("```") {
+            in_code = !in_code;
+        }
+        if !in_code && line.starts_with('#') {
+            nested.push('#');
+        }
+        nested.push_str(line);
+        nested.push('\n');
+    }
+    nested.truncate(nested.trim_end().len());
+    nested
 }
 
 /// Returns the anchor GitHub generates for the heading `## CODE name`.

@@ -105,22 +105,10 @@ fn documented_paths() -> BTreeSet<String> {
 
 #[test]
 fn json_fields_match_documentation() {
-    static DUPLICATE: CodeInfo = CodeInfo {
-        code: "Z002",
-        name: "test-duplicate",
-        severity: Severity::Error,
-        summary: "a code used only by this test",
-        explanation: "",
-    };
-    let sources = vec![load("suppressions.cfg")];
-    let mut diagnostics = diagnose(&sources);
-    // A related label, so the `labels` fields appear in the output too.
-    diagnostics.push(
-        Diagnostic::new(&DUPLICATE, 0, Span::new(0, 1), "duplicate")
-            .with_label("here")
-            .with_related(0, Span::new(2, 3), "first here")
-            .with_help("remove one"),
-    );
+    // Checked together, the second file's `ring r1` duplicates the first one's, so the
+    // output also has a label in another file.
+    let sources = vec![load("mistakes.cfg"), load("suppressions.cfg")];
+    let diagnostics = diagnose(&sources);
     let text = render::json::render(&diagnostics, &sources);
     let document: Value = serde_json::from_str(&text).expect("valid JSON");
 
@@ -131,6 +119,24 @@ fn json_fields_match_documentation() {
     let missing: Vec<_> = documented.difference(&actual).collect();
     assert!(undocumented.is_empty(), "fields missing from docs/json-output.md: {undocumented:?}");
     assert!(missing.is_empty(), "documented fields absent from the output: {missing:?}");
+}
+
+#[test]
+fn json_labels_point_into_other_file() {
+    let sources = vec![load("mistakes.cfg"), load("suppressions.cfg")];
+    let text = render::json::render(&diagnose(&sources), &sources);
+    let document: Value = serde_json::from_str(&text).expect("valid JSON");
+    let duplicate = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|diag| diag["code"] == "R003" && diag["file"] == "tests/front/data/suppressions.cfg")
+        .expect("the duplicate ring of the second file");
+    let label = &duplicate["labels"][0];
+    assert_eq!(label["file"], "tests/front/data/mistakes.cfg");
+    assert_eq!(label["range"]["start"]["line"], 6);
+    assert_eq!(label["range"]["start"]["column"], 6);
+    assert_eq!(document["summary"]["errors"], 5);
 }
 
 fn schema_validator() -> jsonschema::Validator {
@@ -279,4 +285,79 @@ fn human_options_respect_no_color() {
     let plain = HumanOptions::for_stream(false).color;
     assert!(!plain);
     assert_eq!(colored, std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()));
+}
+
+/// Runs `ringcfg check` from the crate root on both data files.
+fn check_command(format: &str) -> (Option<i32>, String) {
+    let output = std::process::Command::new(crate::support::ringcfg_bin())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", "--format", format])
+        .args(["tests/front/data/mistakes.cfg", "tests/front/data/suppressions.cfg"])
+        .output()
+        .expect("ringcfg runs");
+    (output.status.code(), String::from_utf8(output.stdout).expect("UTF-8 output"))
+}
+
+#[test]
+fn cli_sarif_is_valid_and_relative() {
+    let (status, text) = check_command("sarif");
+    assert_eq!(status, Some(1));
+    let log = assert_valid_sarif(&text);
+    let run = &log["runs"][0];
+    let root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"].as_str().unwrap();
+    assert!(root.starts_with("file:///") && root.ends_with('/'), "{root}");
+
+    let results = run["results"].as_array().unwrap();
+    let codes: Vec<&str> =
+        results.iter().map(|result| result["ruleId"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["X001", "R006", "R017", "R003", "U001", "R003", "U002", "U003", "U001"]);
+
+    let duplicate = &results[5];
+    let location = &duplicate["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "tests/front/data/suppressions.cfg");
+    assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    let related = &duplicate["relatedLocations"][0]["physicalLocation"];
+    assert_eq!(related["artifactLocation"]["uri"], "tests/front/data/mistakes.cfg");
+    assert_eq!(related["region"]["startLine"], 6);
+}
+
+#[test]
+fn cli_sarif_rules_cover_registry() {
+    let (_, text) = check_command("sarif");
+    let log: Value = serde_json::from_str(&text).unwrap();
+    let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let ids: Vec<&str> = rules.iter().map(|rule| rule["id"].as_str().unwrap()).collect();
+    let registry: Vec<&str> = ringcfg::diag::registry::all().iter().map(|info| info.code).collect();
+    assert_eq!(ids, registry);
+    let size_after = rules.iter().find(|rule| rule["id"] == "R006").unwrap();
+    assert_eq!(size_after["defaultConfiguration"]["level"], "error");
+    assert!(size_after["fullDescription"]["text"].as_str().unwrap().contains("`size`"));
+}
+
+#[test]
+fn cli_json_lists_every_finding() {
+    let (status, text) = check_command("json");
+    assert_eq!(status, Some(1));
+    let document: Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(document["version"], 1);
+    assert_eq!(document["summary"]["errors"], 5);
+    assert_eq!(document["summary"]["warnings"], 4);
+    let first = &document["diagnostics"][0];
+    assert_eq!(first["code"], "X001");
+    assert_eq!(first["name"], "undefined-ring");
+    assert_eq!(
+        first["range"]["start"],
+        serde_json::json!({ "line": 3, "column": 14, "offset": 94 })
+    );
+}
+
+#[test]
+fn cli_short_matches_library() {
+    let (status, text) = check_command("short");
+    assert_eq!(status, Some(1));
+    let sources = vec![load("mistakes.cfg"), load("suppressions.cfg")];
+    let expected =
+        render::render(OutputFormat::Short, &diagnose(&sources), &sources, HumanOptions::default());
+    assert_eq!(text, expected);
+    assert_eq!(text.lines().count(), 9);
 }

@@ -107,3 +107,15 @@ impl Client {
         server.join().expect("server does not panic").expect("server ends cleanly");
     }
 }
+
+/// Returns `(code, 0-based line)` of every diagnostic in `publishDiagnostics` parameters.
+pub(crate) fn codes_and_lines(params: &Value) -> Vec<(String, u64)> {
+    let diagnostics = params["diagnostics"].as_array().expect("diagnostics array");
+    diagnostics
+        .iter()
+        .map(|diag| {
+            let code = diag["code"].as_str().unwrap_or_default().to_owned();
+            (code, diag["range"]["start"]["line"].as_u64().expect("a line"))
+        })
+        .collect()
+}

@@ -81,7 +81,9 @@ fn binary_serves_over_stdio() {
     assert_eq!(published["method"], "textDocument/publishDiagnostics");
     assert_eq!(published["params"]["uri"], uri);
     assert_eq!(published["params"]["version"], 7);
-    assert!(published["params"]["diagnostics"].is_array());
+    let diagnostic = &published["params"]["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "U002");
+    assert_eq!(diagnostic["range"]["start"], json!({ "line": 1, "character": 30 }));
 
     send(&mut stdin, &json!({ "jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": null }));
     let shutdown = next();

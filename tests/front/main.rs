@@ -7,6 +7,8 @@ mod support;
 mod formats;
 /// The language server driven in-process through a memory connection.
 mod lsp;
+/// The language server on real mistakes: diagnostics, suppressions and ring navigation.
+mod lsp_check;
 /// A scripted JSON-RPC client of the in-process language server.
 mod lsp_client;
 /// The real `ringcfg lsp` binary, spoken to over pipes with Content-Length framing.
@@ -29,28 +31,7 @@ fn load(name: &str) -> SourceFile {
     SourceFile::new(format!("tests/front/data/{name}"), bytes)
 }
 
-/// Returns the diagnostics of `sources` after suppression comments are applied.
+/// Returns the diagnostics of `sources` checked together, suppressions applied.
 fn diagnose(sources: &[SourceFile]) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
-    for (file, source) in sources.iter().enumerate() {
-        // FIXME: `check()` does not read files yet on this branch, so the comments are found
-        // here and only suppression findings are produced. Switch to `ringcfg::check` once it reads.
-        let comments = comment_spans(source.bytes());
-        ringcfg::suppress::filter(file, source, &comments, &mut diagnostics);
-    }
-    diagnostics
-}
-
-/// Finds `#` comments in files whose quotes never contain a `#`.
-fn comment_spans(bytes: &[u8]) -> Vec<ringcfg::Span> {
-    let mut spans = Vec::new();
-    let mut start = 0;
-    for line in bytes.split_inclusive(|byte| *byte == b'\n') {
-        if let Some(hash) = line.iter().position(|byte| *byte == b'#') {
-            let end = line.len() - usize::from(line.ends_with(b"\n"));
-            spans.push(ringcfg::Span::new(start + hash, start + end));
-        }
-        start += line.len();
-    }
-    spans
+    ringcfg::check(sources, &ringcfg::CheckOptions::default()).diagnostics
 }

@@ -96,11 +96,24 @@ fn rule(info: &CodeInfo) -> Value {
     })
 }
 
-/// Returns the paragraph of an explanation that starts with `**title:**`.
+/// Returns the first paragraph of the part `title` of an explanation.
+///
+/// A part is written either as a heading (`## What it checks`, any level) or
+/// as a bold lead-in (`**What it checks:** ...`); the registry has both.
 fn section<'a>(explanation: &'a str, title: &str) -> Option<&'a str> {
-    let marker = format!("**{title}:**");
-    let start = explanation.find(&marker)? + marker.len();
-    let rest = &explanation[start..];
+    let lead_in = format!("**{title}:**");
+    let start = match explanation.find(&lead_in) {
+        Some(at) => at + lead_in.len(),
+        None => {
+            let heading = explanation.lines().find(|line| {
+                line.starts_with('#') && line.trim_start_matches('#').trim() == title
+            })?;
+            // `heading` is a slice of `explanation`, so its offset is the pointer distance.
+            let at = heading.as_ptr() as usize - explanation.as_ptr() as usize;
+            at + heading.len()
+        }
+    };
+    let rest = explanation[start..].trim_start();
     let end = rest.find("\n\n").unwrap_or(rest.len());
     let text = rest[..end].trim();
     (!text.is_empty()).then_some(text)
@@ -330,5 +343,12 @@ mod tests {
         assert_eq!(section(text, "What it checks"), Some("a thing."));
         assert_eq!(section(text, "Why it matters"), Some("reasons."));
         assert_eq!(section(text, "Fix"), None);
+    }
+
+    #[test]
+    fn section_reads_heading_style() {
+        let text = "## What it checks\n\nA thing\nover two lines.\n\nMore.\n\n## Fix\n\nDo it.\n";
+        assert_eq!(section(text, "What it checks"), Some("A thing\nover two lines."));
+        assert_eq!(section(text, "Fix"), Some("Do it."));
     }
 }
