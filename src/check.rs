@@ -39,7 +39,7 @@ impl CheckReport {
 /// ```
 /// use ringcfg::{SourceFile, CheckOptions};
 /// let text = "ring logs\n    backing-file /tmp/logs.bin\n    size 65536\n";
-/// let report = ringcfg::check(&[SourceFile::new("haproxy.cfg", text)], &CheckOptions::default());
+/// let report = ringcfg::check(&[SourceFile::new("haproxy.cfg", text.as_bytes())], &CheckOptions::default());
 /// assert_eq!(report.diagnostics[0].code(), "R006");
 /// ```
 pub fn check(sources: &[SourceFile], options: &CheckOptions) -> CheckReport {

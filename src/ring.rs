@@ -47,7 +47,7 @@ pub struct RingDef {
     pub file: FileId,
     /// Span of the name on the `ring` line.
     pub name_span: Span,
-    /// Span of the whole `ring NAME` line.
+    /// Span of the `ring NAME` line, from `ring` to its last word.
     pub header_span: Span,
     /// `description`, only its first word as HAProxy keeps it; the name when unset.
     pub description: Option<String>,
@@ -107,7 +107,7 @@ pub enum LogProto {
     Other(String),
 }
 
-/// Spans of the keyword lines that set a [`RingDef`] field; `None` for defaults.
+/// Spans of the keyword lines (first to last word) that set a [`RingDef`] field; `None` for defaults.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SettingLines {
     /// The `description` line.

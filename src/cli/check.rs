@@ -87,7 +87,11 @@ fn parse_assignment(text: &str) -> Result<(OsString, OsString), String> {
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     let sources = read_sources(&args.files)?;
     let options = CheckOptions {
-        read: ReadOptions { env: environment(&args), version: args.haproxy_version },
+        read: ReadOptions {
+            env: environment(&args),
+            version: args.haproxy_version,
+            ..ReadOptions::default()
+        },
     };
     let report = ringcfg::check(&sources, &options);
 

@@ -38,6 +38,7 @@ pub(crate) enum Code {
     BackingFileIsBackup,
     MissingBackingFilePath,
     BackingFileDirectoryMissing,
+    RingKeywordOutsideRing,
     UndefinedRing,
     IncompatibleRing,
     LogLenExceedsRing,
@@ -641,12 +642,12 @@ ring logs
     CodeInfo {
         code: "R033",
         name: "backing-file-directory-missing",
-        severity: Severity::Error,
-        summary: "an absolute backing-file path whose directory does not exist here",
+        severity: Severity::Warning,
+        summary: "an absolute backing-file path whose directory does not exist on this machine",
         explanation: "\
 **What it checks:** the directory of an absolute `backing-file` path exists on the machine running the check. Relative paths depend on HAProxy's working directory and are not checked.
 
-**Why it matters:** HAProxy creates the file but not its directory, so it fails to start (`cannot open backing-file`).
+**Why it matters:** HAProxy creates the file but not its directory, so on a machine without the directory it fails to start (`cannot open backing-file`). This is a warning, not an error, because configurations are often checked on another machine than the one that runs them.
 
 **Example:**
 ```
@@ -654,7 +655,26 @@ ring logs
     backing-file /nonexistent-dir/logs.bin
 ```
 
-**Fix:** create the directory before starting HAProxy, or use one that exists. Suppress this code when checking on a machine other than the server.",
+**Fix:** create the directory before starting HAProxy, or use one that exists.",
+    },
+    CodeInfo {
+        code: "R034",
+        name: "ring-keyword-outside-ring",
+        severity: Severity::Error,
+        summary: "a ring keyword in another section, such as `backing-file` under `global`",
+        explanation: "\
+**What it checks:** `backing-file` appears only in ring sections, and `size`, `maxlen` and `format` do not appear in `global`.
+
+**Why it matters:** a keyword that lost its `ring` line, often after an edit or a bad indentation, lands in the section above; HAProxy rejects it there (`unknown keyword 'backing-file' in 'global' section`).
+
+**Example:**
+```
+global
+    maxconn 1000
+backing-file /var/lib/haproxy/logs.bin
+```
+
+**Fix:** put the line under the `ring` line it belongs to.",
     },
     CodeInfo {
         code: "X001",
@@ -724,6 +744,7 @@ mod tests {
         assert_eq!(last + 1, CODES.len(), "every code has a table entry");
         assert_eq!(Code::MissingRingName.info().code, "R001");
         assert_eq!(Code::BackingFileDirectoryMissing.info().code, "R033");
+        assert_eq!(Code::RingKeywordOutsideRing.info().code, "R034");
         assert_eq!(Code::UndefinedRing.info().code, "X001");
         assert_eq!(Code::LogLenExceedsRing.info().name, "log-len-exceeds-ring");
     }

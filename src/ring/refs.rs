@@ -33,7 +33,7 @@ pub enum RefKind {
 /// ```
 /// use ringcfg::{SourceFile, CheckOptions};
 /// let text = "global\n    log ring@logs len 2048 local0\nring logs\n";
-/// let report = ringcfg::check(&[SourceFile::new("haproxy.cfg", text)], &CheckOptions::default());
+/// let report = ringcfg::check(&[SourceFile::new("haproxy.cfg", text.as_bytes())], &CheckOptions::default());
 /// assert_eq!(report.references[0].name, "logs");
 /// assert_eq!(report.references[0].len, Some(2048));
 /// ```
@@ -164,22 +164,20 @@ fn unresolved(reference: &RingRef, names: &[&str]) -> Option<Diagnostic> {
         RefKind::Trace => "trace",
         RefKind::DebugConverter => "debug converter",
     };
-    let shown =
-        if name.is_empty() { "ring@ without a name".to_owned() } else { format!("'{name}'") };
+    let message = if name.is_empty() {
+        format!("{what} has no ring name after `ring@`")
+    } else {
+        format!("{what} uses undefined ring '{name}'")
+    };
     let help = match suggest(name, names) {
         Some(close) => format!("did you mean '{close}'?"),
         None => "define it with a `ring` section, or check all files of the configuration together"
             .to_owned(),
     };
     Some(
-        Diagnostic::new(
-            Code::UndefinedRing.info(),
-            reference.file,
-            reference.span,
-            format!("{what} uses undefined ring {shown}"),
-        )
-        .with_label("no ring of this name")
-        .with_help(help),
+        Diagnostic::new(Code::UndefinedRing.info(), reference.file, reference.span, message)
+            .with_label("no ring of this name")
+            .with_help(help),
     )
 }
 

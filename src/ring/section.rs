@@ -60,6 +60,7 @@ impl RingChecker {
     /// Checks one `ring` section of `file`; other sections are ignored.
     pub fn section(&mut self, file: FileId, section: &Section) {
         if section.keyword != "ring" {
+            self.stray_ring_keywords(file, section);
             return;
         }
         let ring = self.header(file, &section.header);
@@ -148,7 +149,38 @@ impl RingChecker {
         if let Some(diag) = extra_arguments(file, header, 2, "ring NAME") {
             self.push(diag);
         }
-        Some(RingDef::new(name, file, name_word.span, header.span))
+        Some(RingDef::new(name, file, name_word.span, statement_span(header)))
+    }
+
+    /// Reports ring keywords that ended up in another section.
+    fn stray_ring_keywords(&mut self, file: FileId, section: &Section) {
+        let in_global = section.keyword == "global";
+        for line in &section.lines {
+            let keyword = line.words[0].text();
+            let stray = keyword == "backing-file"
+                || (in_global && matches!(keyword.as_ref(), "size" | "maxlen" | "format"));
+            if !stray {
+                continue;
+            }
+            self.push(
+                Diagnostic::new(
+                    Code::RingKeywordOutsideRing.info(),
+                    file,
+                    line.words[0].span,
+                    format!(
+                        "`{keyword}` is a ring keyword, but this line is in a '{}' section",
+                        section.keyword
+                    ),
+                )
+                .with_label("not valid here")
+                .with_related(
+                    file,
+                    statement_span(&section.header),
+                    "the section this line belongs to",
+                )
+                .with_help("put the line under the `ring` line it belongs to"),
+            );
+        }
     }
 
     fn push(&mut self, diag: Diagnostic) {
@@ -245,9 +277,20 @@ impl LineContext<'_> {
         Diagnostic::new(code.info(), self.file, span, message)
     }
 
+    fn statement_span(&self) -> Span {
+        statement_span(self.line)
+    }
+
     fn extra(&self, first_extra: usize, usage: &str, out: &mut Vec<Diagnostic>) {
         out.extend(extra_arguments(self.file, self.line, first_extra, usage));
     }
+}
+
+/// Returns the span from the first word of `line` to its last, without
+/// indentation or a trailing comment.
+fn statement_span(line: &Line) -> Span {
+    let first = line.words[0].span;
+    first.to(line.words[line.words.len() - 1].span)
 }
 
 /// Returns a span inside `word`, or the whole word when quoting or
@@ -292,7 +335,7 @@ fn apply_size(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnosti
         out.push(
             ctx.diag(
                 Code::SizeAfterBackingFile,
-                ctx.line.span,
+                ctx.statement_span(),
                 "`size` after `backing-file`: HAProxy cannot resize a mapped file",
             )
             .with_label("size set here")
@@ -308,7 +351,7 @@ fn apply_size(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnosti
         return;
     }
     ring.size = Some(size);
-    ring.lines.size = Some(ctx.line.span);
+    ring.lines.size = Some(ctx.statement_span());
 }
 
 /// Parses the value of a `size` line with the target version's rules.
@@ -405,7 +448,7 @@ fn ignored_size(ctx: &LineContext<'_>, size: u64, current: u64) -> Option<Diagno
         let diag = ctx
             .diag(
                 Code::SizeIgnored,
-                ctx.line.span,
+                ctx.statement_span(),
                 format!("size {size} is silently ignored: the ring keeps {current} bytes"),
             )
             .with_label("ignored")
@@ -422,7 +465,7 @@ fn ignored_size(ctx: &LineContext<'_>, size: u64, current: u64) -> Option<Diagno
     Some(
         ctx.diag(
             Code::SizeIgnored,
-            ctx.line.span,
+            ctx.statement_span(),
             format!(
                 "size {size} is smaller than the current size {current}: HAProxy {} ignores it",
                 ctx.version
@@ -444,7 +487,7 @@ fn apply_backing_file(
         out.push(
             ctx.diag(
                 Code::BackingFileTwice,
-                ctx.line.span,
+                ctx.statement_span(),
                 format!("`backing-file` already given for ring '{}'", ring.name),
             )
             .with_label("second backing-file")
@@ -472,7 +515,7 @@ fn apply_backing_file(
         out.push(diag);
     }
     ring.backing_file = Some(BackingFile { path, span: word.span });
-    ring.lines.backing_file = Some(ctx.line.span);
+    ring.lines.backing_file = Some(ctx.statement_span());
 }
 
 fn missing_directory(
@@ -502,7 +545,7 @@ fn apply_server(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnos
         out.push(
             ctx.diag(
                 Code::MissingServerAddress,
-                ctx.line.span,
+                ctx.statement_span(),
                 "`server` expects a name and an address",
             )
             .with_label("name or address missing")
@@ -553,7 +596,7 @@ fn apply_server(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnos
         }
     }
 
-    if let Some(first) = ring.servers.first() {
+    if let [first] = ring.servers.as_slice() {
         out.push(
             ctx.diag(
                 Code::SeveralServers,
@@ -571,7 +614,7 @@ fn apply_server(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnos
         address_span: address.span,
         params,
         log_proto,
-        span: ctx.line.span,
+        span: ctx.statement_span(),
     });
 }
 
@@ -645,10 +688,10 @@ fn apply_timeout(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagno
 
     if kind == "connect" {
         ring.timeout_connect = Some(ms);
-        ring.lines.timeout_connect = Some(ctx.line.span);
+        ring.lines.timeout_connect = Some(ctx.statement_span());
     } else {
         ring.timeout_server = Some(ms);
-        ring.lines.timeout_server = Some(ctx.line.span);
+        ring.lines.timeout_server = Some(ctx.statement_span());
     }
 }
 
@@ -665,16 +708,18 @@ fn apply_format(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnos
         } else {
             format!("unknown format '{text}'")
         };
+        let label =
+            if text.is_empty() { "a format name is expected here" } else { "not a log format" };
         out.push(
             ctx.diag(Code::UnknownFormat, ctx.span_of(1), message)
-                .with_label("not a log format")
+                .with_label(label)
                 .with_help(help),
         );
         return;
     };
     ctx.extra(2, "format NAME", out);
     ring.format = format;
-    ring.lines.format = Some(ctx.line.span);
+    ring.lines.format = Some(ctx.statement_span());
 }
 
 fn apply_maxlen(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnostic>) {
@@ -695,7 +740,7 @@ fn apply_maxlen(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnos
     let maxlen = parsed.value as u32;
     if maxlen == 0 {
         out.push(
-            ctx.diag(Code::ZeroMaxlen, word.span, format!("maxlen '{text}' is zero for HAProxy"))
+            ctx.diag(Code::ZeroMaxlen, word.span, zero_maxlen_message(&text))
                 .with_label("read as 0")
                 .with_help("remove the line for no limit, or give a length in bytes"),
         );
@@ -717,7 +762,15 @@ fn apply_maxlen(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnos
     }
     ctx.extra(2, "maxlen LENGTH", out);
     ring.maxlen = Some(maxlen);
-    ring.lines.maxlen = Some(ctx.line.span);
+    ring.lines.maxlen = Some(ctx.statement_span());
+}
+
+fn zero_maxlen_message(text: &str) -> String {
+    if text.bytes().all(|b| b == b'0') {
+        "maxlen must not be zero".to_owned()
+    } else {
+        format!("maxlen '{text}' wraps to 0 in HAProxy's 32-bit field")
+    }
 }
 
 fn apply_description(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnostic>) {
@@ -731,7 +784,7 @@ fn apply_description(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Di
     };
     ctx.extra(2, "description TEXT", out);
     ring.description = Some(word.text().into_owned());
-    ring.lines.description = Some(ctx.line.span);
+    ring.lines.description = Some(ctx.statement_span());
 }
 
 /// Checks what the finished ring can store against its `maxlen`.
@@ -980,6 +1033,12 @@ pub(crate) mod tests {
         assert_eq!(codes("ring r1\n sise 100"), ["R029"]);
         assert_eq!(codes("ring r1\n backing-file"), ["R032"]);
         assert_eq!(codes("ring r1\n backing-file /nonexistent-dir/x"), ["R033"]);
+    }
+
+    #[test]
+    fn ring_keywords_in_other_sections() {
+        assert_eq!(codes("global\n maxconn 10\n backing-file /tmp/x\n size 10"), ["R034", "R034"]);
+        assert_eq!(codes("backend b\n format x\n backing-file /tmp/x"), ["R034"]);
     }
 
     #[test]

@@ -105,23 +105,31 @@ fn standard_input_is_read_for_dash() {
     );
 }
 
+fn short_codes(config: &str, envs: &[(&str, &str)], args: &[&str]) -> String {
+    let output = Command::new(crate::support::ringcfg_bin())
+        .args(["check", "--format", "short"])
+        .args(args)
+        .arg(config)
+        .envs(envs.iter().copied())
+        .output()
+        .expect("ringcfg runs");
+    text(&output.stdout)
+}
+
 #[test]
 fn environment_options_feed_expansion() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("haproxy.cfg");
-    std::fs::write(&config, "ring r1\n    backing-file \"$RING_DIR/r1.bin\"\n").unwrap();
+    std::fs::write(&config, "ring r1\n    size \"${RING_SIZE}k\"\n").unwrap();
     let config = config.to_str().unwrap();
+    let process_env = [("RING_SIZE", "0")];
 
-    let missing = format!("RING_DIR={}/absent", dir.path().display());
-    let output = ringcfg(&["--clean-env", "-e", &missing, "--format", "short", config]);
-    assert!(text(&output.stdout).contains("[R033]"), "{}", text(&output.stdout));
-
-    let present = format!("RING_DIR={}", dir.path().display());
-    let output = ringcfg(&["--clean-env", "-e", &present, config]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
-
-    let output = ringcfg(&["-e", &present, "--unset", "RING_DIR", "--format", "short", config]);
-    assert!(text(&output.stdout).contains("[R033]"), "unset variable expands to nothing");
+    assert!(short_codes(config, &process_env, &[]).contains("[R008]"), "process variable is used");
+    assert!(short_codes(config, &process_env, &["-e", "RING_SIZE=64"]).is_empty());
+    let cleaned = short_codes(config, &process_env, &["--clean-env"]);
+    assert!(cleaned.contains("[R007]"), "clean environment drops RING_SIZE: {cleaned}");
+    let unset = short_codes(config, &[], &["-e", "RING_SIZE=64", "--unset", "RING_SIZE"]);
+    assert!(unset.contains("[R007]"), "--unset removes RING_SIZE: {unset}");
 }
 
 #[test]

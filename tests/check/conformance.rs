@@ -12,6 +12,10 @@
 //!   `haproxy -c` skips; here they are errors (c05, c17, c20, c28).
 //! - c22 fails in HAProxy only because its server's host name does not
 //!   resolve; ringcfg never resolves names, so c22 checks clean.
+//! - A `backing-file` whose directory is missing makes HAProxy fail on the
+//!   machine it runs on; ringcfg warns (R033), because a configuration is
+//!   often checked elsewhere. The cases' /dev/shm/ringtest paths existed
+//!   when HAProxy ran; on this machine they may not, which is a warning too.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -63,6 +67,9 @@ fn parse_results(name: &str) -> BTreeMap<String, Recorded> {
         let Some((_, recorded)) = current.as_mut() else { continue };
         if let Some(rc) = line.strip_prefix("rc=") {
             recorded.rc = rc.trim().parse().expect("rc is a number");
+        } else if line.contains("Fatal errors found in configuration") {
+            // The last block of the 3.5 results has no rc line; this message means rc=1.
+            recorded.rc = 1;
         } else if line.starts_with("[ALERT]") {
             if let Some((file, number)) = location(line) {
                 recorded.alerts.push((file, number, line.to_owned()));
@@ -130,6 +137,21 @@ fn has_finding(
     })
 }
 
+fn has_code(
+    sources: &[SourceFile],
+    report: &CheckReport,
+    file: &str,
+    line: usize,
+    code: &str,
+) -> bool {
+    report.diagnostics.iter().any(|diag| {
+        let source = &sources[diag.file];
+        diag.code() == code
+            && source.name() == file
+            && source.line_col(diag.span.start).line == line
+    })
+}
+
 fn describe(sources: &[SourceFile], report: &CheckReport) -> String {
     report.diagnostics.iter().map(|diag| ringcfg::diag::render::short(diag, sources)).collect()
 }
@@ -161,6 +183,11 @@ fn agrees_with_haproxy_3_5() {
 
         for (file, line, text) in &expected.alerts {
             if CASCADE_MESSAGES.iter().any(|cascade| text.contains(cascade)) {
+                continue;
+            }
+            if text.contains("cannot open backing-file")
+                && has_code(&sources, &report, file, *line, "R033")
+            {
                 continue;
             }
             assert!(
