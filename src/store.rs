@@ -9,3 +9,4 @@ pub mod header;
 pub mod layout;
 pub mod reader;
 pub mod varint;
+pub mod writer;

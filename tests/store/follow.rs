@@ -11,6 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use ringcfg::dump::{Event, Follower, Restart};
+use ringcfg::store::layout::Note;
 
 use crate::ringgen::{Rng, TestRing};
 use crate::support::ringcfg_bin;
@@ -168,6 +169,13 @@ fn follower_restarts_on_resized_file() {
     store(&bigger, &path);
     let events = poll(&mut follower);
     assert_eq!(events[0], Event::Restarted(Restart::Resized { from: 1192, to: 8192 }));
+    assert_eq!(payloads(&events), vec![b"big".to_vec()]);
+
+    // Truncated under the follower: it maps the shorter file before reading.
+    OpenOptions::new().write(true).open(&path).unwrap().set_len(700).unwrap();
+    let events = poll(&mut follower);
+    assert_eq!(events[0], Event::Restarted(Restart::Resized { from: 8192, to: 700 }));
+    assert!(events.contains(&Event::Note(Note::SizeBounded { size: 8000, available: 508 })));
     assert_eq!(payloads(&events), vec![b"big".to_vec()]);
 }
 
