@@ -291,7 +291,7 @@ fn print_event(args: &Args, event: Event, out: &mut impl Write) -> io::Result<bo
     match event {
         Event::Message(message) => {
             let message = Message {
-                position: 0,
+                position: message.position,
                 offset: message.offset,
                 readers: message.readers,
                 declared_len: message.payload.len() as u64,

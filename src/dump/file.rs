@@ -73,7 +73,8 @@ impl RingFile {
         self.map.len() as u64
     }
 
-    /// Whether the mapping is empty; never true, since empty files are rejected.
+    /// Returns whether the mapping is empty, which never happens because
+    /// [`open`](Self::open) rejects empty files.
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
@@ -165,7 +166,7 @@ impl RingFile {
         // `count` more bytes after `out.len()`, and the regions cannot overlap
         // because `out` is heap memory we own. The source may be written by
         // another process meanwhile; bytes have no invalid values, so the
-        // copy holds some mix of old and new bytes, which callers bound.
+        // copy contains some mix of old and new bytes, which callers bound.
         unsafe {
             ptr::copy_nonoverlapping(
                 self.map.as_ptr().add(start),

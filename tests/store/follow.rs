@@ -204,7 +204,7 @@ fn collect(mut stream: impl Read + Send + 'static) -> Receiver<Vec<u8>> {
     receiver
 }
 
-/// Reads from `receiver` until `seen` holds `expected` or the time is up.
+/// Reads from `receiver` until `seen` contains `expected` or the time is up.
 fn wait_for(receiver: &Receiver<Vec<u8>>, seen: &mut Vec<u8>, expected: &[u8]) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !seen.windows(expected.len()).any(|window| window == expected) {
