@@ -1,12 +1,13 @@
 //! A ring file mapped read-only, and copies out of that mapping.
 
-use std::fs::{File, Metadata};
+use std::fs::{File, Metadata, OpenOptions};
 use std::ops::Range;
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::ptr;
 
 use memmap2::{Mmap, MmapOptions};
+use rustix::fs::OFlags;
 
 use super::DumpError;
 use crate::store::layout::{Geometry, PROBE_LEN};
@@ -53,8 +54,13 @@ impl RingFile {
     /// regular file, or is empty.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, DumpError> {
         let path = path.as_ref().to_path_buf();
-        let file =
-            File::open(&path).map_err(|source| DumpError::Open { path: path.clone(), source })?;
+        // Non-blocking, so that opening a FIFO by mistake cannot wait for a
+        // writer; regular files ignore the flag.
+        let file = OpenOptions::new()
+            .read(true)
+            .custom_flags(OFlags::NONBLOCK.bits() as i32)
+            .open(&path)
+            .map_err(|source| DumpError::Open { path: path.clone(), source })?;
         let metadata = metadata_of(&file, &path)?;
         if !metadata.is_file() {
             return Err(DumpError::NotRegularFile { path });
