@@ -8,6 +8,13 @@
 //! HAProxy stops reading a file (`.alert`, an unknown directive, a stray NUL
 //! byte, a broken conditional), so does the reader.
 //!
+//! HAProxy 3.x reads the files twice. The first pass checks the line format
+//! and the conditional blocks and skips message directives; the second pass
+//! does everything else. An `.alert` or an unknown directive stops only the
+//! second pass, so the reader keeps checking the line format after them; and
+//! when the first pass fails, HAProxy exits before any `.warning` or
+//! `.notice` shows, so the reader drops those messages too.
+//!
 //! [`Reader`] does the same one line at a time without keeping the lines,
 //! for callers that stream large files.
 //!
@@ -188,3 +195,6 @@ pub fn is_section_keyword(keyword: &[u8], version: HaproxyVersion) -> bool {
             && !(*name == "program" && version.at_least(3, 1))
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -76,6 +76,11 @@ pub struct LexedLine {
 ///
 /// `base` is the offset of `line[0]` in the file, so that spans are file offsets.
 pub fn tokenize(line: &[u8], base: usize, ctx: &VarContext<'_>) -> LexedLine {
+    plain_line(line, base).unwrap_or_else(|| scan(line, base, ctx))
+}
+
+/// Splits any line with the piece parsers and the word state machine.
+fn scan(line: &[u8], base: usize, ctx: &VarContext<'_>) -> LexedLine {
     let mut machine = Machine::new(line, base);
     let mut rest = line;
     loop {
@@ -98,6 +103,87 @@ pub fn tokenize(line: &[u8], base: usize, ctx: &VarContext<'_>) -> LexedLine {
             Err(_) => return machine.finish(start),
         }
     }
+}
+
+/// What a byte means to [`plain_line`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Plain,
+    Blank,
+    Comment,
+    /// A quote, a backslash or a CR: the line needs the full scan.
+    Special,
+}
+
+/// The class of every byte, for the hand-written scan of plain lines.
+static CLASSES: [Class; 256] = {
+    let mut classes = [Class::Plain; 256];
+    classes[b' ' as usize] = Class::Blank;
+    classes[b'\t' as usize] = Class::Blank;
+    classes[0x0b] = Class::Blank;
+    classes[0x0c] = Class::Blank;
+    classes[b'#' as usize] = Class::Comment;
+    classes[b'"' as usize] = Class::Special;
+    classes[b'\'' as usize] = Class::Special;
+    classes[b'\\' as usize] = Class::Special;
+    classes[b'\r' as usize] = Class::Special;
+    classes
+};
+
+/// Splits a line without quotes, backslashes or CR bytes, the common case,
+/// with a hand-written scan: its words are its blank-separated runs up to a
+/// comment. Returns `None` when the line needs the full scan.
+///
+/// This gives the same words as the piece parsers, only faster: such a line
+/// has no escape, variable or quote, so every byte is copied as it is.
+fn plain_line(line: &[u8], base: usize) -> Option<LexedLine> {
+    let mut words = Vec::new();
+    let mut offsets = Vec::new();
+    let mut output = 0;
+    let mut start = None;
+    let mut comment = None;
+    for (i, byte) in line.iter().enumerate() {
+        match CLASSES[usize::from(*byte)] {
+            Class::Plain => {
+                start.get_or_insert(i);
+            }
+            Class::Blank => {
+                if let Some(from) = start.take() {
+                    push_plain(&mut words, &mut offsets, &mut output, line, base, from, i)?;
+                }
+            }
+            Class::Comment => {
+                comment = Some(Span::new(base + i, base + comment_end(line, i)));
+                break;
+            }
+            Class::Special => return None,
+        }
+    }
+    let end = comment.map_or(line.len(), |c| c.start - base);
+    if let Some(from) = start {
+        push_plain(&mut words, &mut offsets, &mut output, line, base, from, end)?;
+    }
+    Some(LexedLine { words, output_offsets: offsets, comment, error: None, empty_word_at: None })
+}
+
+/// Adds the word `line[from..to]`; `None` past [`MAX_WORDS`], which the
+/// full scan reports.
+fn push_plain(
+    words: &mut Vec<Word>,
+    offsets: &mut Vec<usize>,
+    output: &mut usize,
+    line: &[u8],
+    base: usize,
+    from: usize,
+    to: usize,
+) -> Option<()> {
+    if words.len() == MAX_WORDS {
+        return None;
+    }
+    words.push(Word { span: Span::new(base + from, base + to), value: line[from..to].to_vec() });
+    offsets.push(*output);
+    *output += to - from + 1;
+    Some(())
 }
 
 /// Returns where a comment that starts at `start` ends: at the first CR, or
@@ -582,6 +668,16 @@ mod tests {
             words(b"caf\xc3\xa9 \xff\xfe"),
             vec![b"caf\xc3\xa9".to_vec(), b"\xff\xfe".to_vec()]
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_scan_agrees_with_the_full_scan(line in "[ a-z0-9#\t\x0b.:/-]{0,80}") {
+            let env = env();
+            let ctx = VarContext { env: &env, line: 1, file: b"t.cfg", section: None };
+            let plain = plain_line(line.as_bytes(), 7).expect("a plain line");
+            proptest::prop_assert_eq!(plain, scan(line.as_bytes(), 7, &ctx));
+        }
     }
 
     #[test]
