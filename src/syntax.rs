@@ -156,7 +156,9 @@ pub fn read(file: FileId, source: &SourceFile, options: &ReadOptions) -> ParsedF
 }
 
 /// The section keywords of HAProxy 3.5, with the version that introduced
-/// the ones this crate's versions can lack.
+/// the ones this crate's versions can lack. `program` was removed in 3.3.
+/// `crt-store` and `acme` exist only in builds with TLS; they are kept so
+/// that their lines never land in the section above them.
 const SECTIONS: &[(&str, HaproxyVersion)] = &[
     ("global", HaproxyVersion::OLDEST),
     ("defaults", HaproxyVersion::OLDEST),
@@ -192,7 +194,7 @@ pub fn is_section_keyword(keyword: &[u8], version: HaproxyVersion) -> bool {
     SECTIONS.iter().any(|(name, since)| {
         name.as_bytes() == keyword
             && version >= *since
-            && !(*name == "program" && version.at_least(3, 1))
+            && !(*name == "program" && version.at_least(3, 3))
     })
 }
 

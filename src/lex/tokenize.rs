@@ -58,9 +58,6 @@ pub struct VarContext<'a> {
 pub struct LexedLine {
     /// The words, at most [`MAX_WORDS`]; a line with more has an error.
     pub words: Vec<Word>,
-    /// For each kept word, its offset in HAProxy's output buffer (the words
-    /// written one after the other, each followed by a NUL byte).
-    pub output_offsets: Vec<usize>,
     /// The `#` comment, from the `#` to the end of the line.
     pub comment: Option<Span>,
     /// The first error; the line must then be ignored.
@@ -135,55 +132,44 @@ static CLASSES: [Class; 256] = {
 /// comment. Returns `None` when the line needs the full scan.
 ///
 /// This gives the same words as the piece parsers, only faster: such a line
-/// has no escape, variable or quote, so every byte is copied as it is.
+/// has no escape, variable or quote, so every byte is copied as it is. A
+/// first pass finds the end and counts the words, so the second allocates
+/// the word list once, at its exact size.
 fn plain_line(line: &[u8], base: usize) -> Option<LexedLine> {
-    let mut words = Vec::new();
-    let mut offsets = Vec::new();
-    let mut output = 0;
-    let mut start = None;
-    let mut comment = None;
+    let mut count = 0;
+    let mut in_word = false;
+    let mut end = line.len();
     for (i, byte) in line.iter().enumerate() {
         match CLASSES[usize::from(*byte)] {
             Class::Plain => {
-                start.get_or_insert(i);
+                count += usize::from(!in_word);
+                in_word = true;
             }
-            Class::Blank => {
-                if let Some(from) = start.take() {
-                    push_plain(&mut words, &mut offsets, &mut output, line, base, from, i)?;
-                }
-            }
+            Class::Blank => in_word = false,
             Class::Comment => {
-                comment = Some(Span::new(base + i, base + comment_end(line, i)));
+                end = i;
                 break;
             }
             Class::Special => return None,
         }
     }
-    let end = comment.map_or(line.len(), |c| c.start - base);
-    if let Some(from) = start {
-        push_plain(&mut words, &mut offsets, &mut output, line, base, from, end)?;
-    }
-    Some(LexedLine { words, output_offsets: offsets, comment, error: None, empty_word_at: None })
-}
-
-/// Adds the word `line[from..to]`; `None` past [`MAX_WORDS`], which the
-/// full scan reports.
-fn push_plain(
-    words: &mut Vec<Word>,
-    offsets: &mut Vec<usize>,
-    output: &mut usize,
-    line: &[u8],
-    base: usize,
-    from: usize,
-    to: usize,
-) -> Option<()> {
-    if words.len() == MAX_WORDS {
+    if count > MAX_WORDS {
         return None;
     }
-    words.push(Word { span: Span::new(base + from, base + to), value: line[from..to].to_vec() });
-    offsets.push(*output);
-    *output += to - from + 1;
-    Some(())
+    let comment = (end < line.len()).then(|| Span::new(base + end, base + comment_end(line, end)));
+    let mut words = Vec::with_capacity(count);
+    let mut rest = &line[..end];
+    while let Some(start) = rest.iter().position(|b| CLASSES[usize::from(*b)] == Class::Plain) {
+        let len = rest[start..]
+            .iter()
+            .position(|b| CLASSES[usize::from(*b)] != Class::Plain)
+            .unwrap_or(rest.len() - start);
+        let from = base + (end - rest.len()) + start;
+        let value = rest[start..start + len].to_vec();
+        words.push(Word { span: Span::new(from, from + len), value });
+        rest = &rest[start + len..];
+    }
+    Some(LexedLine { words, comment, error: None, empty_word_at: None })
 }
 
 /// Returns where a comment that starts at `start` ends: at the first CR, or
@@ -218,10 +204,8 @@ struct Machine<'l> {
     /// text starts, opening quote included.
     raw_start: Option<usize>,
     word_start: usize,
-    word_output: usize,
     value: Vec<u8>,
     words: Vec<Word>,
-    output_offsets: Vec<usize>,
     count: usize,
     too_many: bool,
     comment: Option<Span>,
@@ -244,10 +228,8 @@ impl<'l> Machine<'l> {
             empty_word_at: None,
             raw_start: None,
             word_start: 0,
-            word_output: 0,
             value: Vec::new(),
             words: Vec::new(),
-            output_offsets: Vec::new(),
             count: 0,
             too_many: false,
             comment: None,
@@ -350,7 +332,6 @@ impl<'l> Machine<'l> {
     fn begin_word(&mut self, piece_start: usize) {
         self.begin_new_arg = piece_start;
         self.word_start = self.raw_start.take().unwrap_or(piece_start);
-        self.word_output = self.arg_start;
         if self.count >= MAX_WORDS {
             self.too_many = true;
         }
@@ -366,7 +347,6 @@ impl<'l> Machine<'l> {
         if self.count < MAX_WORDS {
             let span = self.span(self.word_start, end.max(self.word_start));
             self.words.push(Word { span, value });
-            self.output_offsets.push(self.word_output);
         }
         self.count += 1;
         self.raw_start = None;
@@ -466,7 +446,6 @@ impl<'l> Machine<'l> {
     fn into_result(self, error: Option<LexError>) -> LexedLine {
         LexedLine {
             words: self.words,
-            output_offsets: self.output_offsets,
             comment: self.comment,
             error,
             empty_word_at: self.empty_word_at,

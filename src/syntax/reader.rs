@@ -528,7 +528,7 @@ impl<'a> Reader<'a> {
             }
             None => {
                 let stripped_len = raw.end - line_start;
-                let offset = lexed.output_offsets[index];
+                let offset = output_offset(&lexed.words, index);
                 let offset = if offset >= stripped_len { 0 } else { offset };
                 (Span::new(line_start + offset, line_start + offset), false)
             }
@@ -735,7 +735,7 @@ impl<'a> Reader<'a> {
                     "more than {} words on one line (HAProxy: too many words, truncating after word {}, position {})",
                     lex::MAX_WORDS,
                     lex::MAX_WORDS,
-                    lexed.output_offsets.last().map_or(column, |o| o + 1)
+                    output_offset(&lexed.words, lex::MAX_WORDS - 1) + 1
                 ),
                 "the last word HAProxy keeps",
                 "split the line, or move repeated options to a default-server line",
@@ -765,6 +765,12 @@ impl Iterator for Reader<'_> {
 /// conditional blocks and scope lines.
 fn is_first_pass_error(code: &str) -> bool {
     code.starts_with('L') || matches!(code, "S008" | "S009" | "S010" | "S011" | "S012")
+}
+
+/// Returns where word `index` starts in HAProxy's output buffer, where the
+/// words are written one after the other, each followed by a NUL byte.
+fn output_offset(words: &[Word], index: usize) -> usize {
+    words[..index.min(words.len())].iter().map(|w| w.value.len() + 1).sum()
 }
 
 /// Bytes HAProxy allows in names (its `invalid_char()`).
