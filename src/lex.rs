@@ -1,15 +1,44 @@
-//! The tokenizer: one physical configuration line to words, as HAProxy 3.x splits it.
+//! The tokenizer: one configuration line to words, exactly as HAProxy 3.x splits it.
 //!
-//! FIXME: only the shared types exist so far; the tokenizer itself is not written yet.
+//! HAProxy's `parse_line()` walks a line byte by byte with three states
+//! (unquoted, inside `"…"`, inside `'…'`). [`pieces`] recognizes the units of
+//! that walk with `nom` parsers (a run of plain bytes, a quote, an escape, a
+//! variable, a blank run, a comment, the end of the line), and [`tokenize`]
+//! feeds them to a small state machine that decides where words start and
+//! end. The split matters because HAProxy's word rules are stateful: an empty
+//! `""` makes a word only when nothing else was written since the quote
+//! opened, and `"${NAME[*]}"` can split one quoted string into several words.
+//!
+//! Input is bytes. Nothing here validates or rewrites UTF-8.
+//!
+//! ```
+//! use ringcfg::lex::{Env, VarContext, tokenize};
+//!
+//! let mut env = Env::empty();
+//! env.set("HOME", "/root");
+//! let ctx = VarContext { env: &env, line: 1, file: b"haproxy.cfg", section: None };
+//! let lexed = tokenize(br#"log "$HOME/x" a\ b # comment"#, 0, &ctx);
+//! let words: Vec<_> = lexed.words.iter().map(|w| w.text().into_owned()).collect();
+//! assert_eq!(words, ["log", "/root/x", "a b"]);
+//! assert!(lexed.comment.is_some());
+//! ```
+
+mod codes;
+mod env;
+pub mod pieces;
+mod tokenize;
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
-use crate::diag::CodeInfo;
 use crate::source::Span;
 
-/// Diagnostic codes of the tokenizer.
-pub static CODES: &[CodeInfo] = &[];
+pub use codes::CODES;
+pub(crate) use codes::{
+    BAD_HEX_ESCAPE, BAD_VARIABLE_NAME, BAD_WORD_EXPANSION, MISSING_FINAL_NEWLINE, STRAY_NUL,
+    TOO_MANY_WORDS, UNMATCHED_BRACE, UNMATCHED_QUOTE,
+};
+pub use env::{Env, haproxy_variables};
+pub use tokenize::{LexError, LexErrorKind, LexedLine, MAX_WORDS, VarContext, tokenize};
 
 /// One word of a line: where it was written and what it means after unquoting.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,32 +60,32 @@ impl Word {
     pub fn is(&self, text: &str) -> bool {
         self.value == text.as_bytes()
     }
+
+    /// Returns the value up to its first NUL byte, which is what HAProxy's C
+    /// code sees when it compares or prints the word.
+    ///
+    /// A `\x00` escape writes a NUL into the word; keywords, section names
+    /// and directive messages all stop there.
+    ///
+    /// ```
+    /// use ringcfg::lex::Word;
+    /// let word = Word { span: ringcfg::Span::new(0, 8), value: b"ring\0xy".to_vec() };
+    /// assert_eq!(word.c_str(), b"ring");
+    /// ```
+    pub fn c_str(&self) -> &[u8] {
+        c_str(&self.value)
+    }
 }
 
-/// The variables `"$NAME"` expands to: an explicit value, so a check is reproducible.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Env {
-    vars: BTreeMap<Vec<u8>, Vec<u8>>,
+/// Returns `bytes` up to its first NUL byte.
+pub(crate) fn c_str(bytes: &[u8]) -> &[u8] {
+    match memchr::memchr(0, bytes) {
+        Some(end) => &bytes[..end],
+        None => bytes,
+    }
 }
 
-impl Env {
-    /// Creates an environment with no variable set.
-    pub fn empty() -> Self {
-        Self::default()
-    }
-
-    /// Sets `name` to `value`.
-    pub fn set(&mut self, name: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) {
-        self.vars.insert(name.into(), value.into());
-    }
-
-    /// Removes `name`.
-    pub fn unset(&mut self, name: &[u8]) {
-        self.vars.remove(name);
-    }
-
-    /// Returns the value of `name`, or `None` when it is not set.
-    pub fn get(&self, name: &[u8]) -> Option<&[u8]> {
-        self.vars.get(name).map(Vec::as_slice)
-    }
+/// Returns true for the bytes C's `isspace()` accepts in the C locale.
+pub(crate) const fn is_c_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }

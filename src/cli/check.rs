@@ -1,16 +1,193 @@
-//! `ringcfg check`.
+//! `ringcfg check`: read configuration files, report every mistake in ring sections.
 //!
-//! FIXME: not written yet.
+//! The command only reads: it never creates, rotates or writes a backing
+//! file, unlike `haproxy -c`.
 
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Read, Write};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use ringcfg::diag::render::{self, HumanOptions, OutputFormat};
+use ringcfg::lex::Env;
+use ringcfg::syntax::ReadOptions;
+use ringcfg::{CheckOptions, Diagnostic, HaproxyVersion, Severity, SourceFile};
 
 use super::CliError;
 
 /// Arguments of `ringcfg check`.
 #[derive(Debug, clap::Args)]
-pub(crate) struct Args {}
+pub(crate) struct Args {
+    /// Configuration files, checked together as `haproxy -f A -f B` loads them; `-` reads standard input.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    /// Exit with status 1 on warnings too, not only on errors.
+    #[arg(long)]
+    deny_warnings: bool,
+
+    /// HAProxy release whose rules apply, such as 3.5 or 2.8.
+    #[arg(long, value_name = "MAJOR.MINOR", value_parser = parse_version, default_value_t = HaproxyVersion::NEWEST)]
+    haproxy_version: HaproxyVersion,
+
+    /// Set an environment variable for "$NAME" expansion (repeatable).
+    #[arg(short, long = "env", value_name = "NAME=VALUE", value_parser = parse_assignment)]
+    env: Vec<(OsString, OsString)>,
+
+    /// Remove an environment variable before expansion (repeatable).
+    #[arg(long, value_name = "NAME")]
+    unset: Vec<OsString>,
+
+    /// Start from an empty environment instead of the process environment.
+    #[arg(long)]
+    clean_env: bool,
+}
+
+/// Output formats of `ringcfg check`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum Format {
+    /// Reports with source snippets.
+    Human,
+    /// One line per diagnostic: FILE:LINE:COL: SEVERITY[CODE]: MESSAGE.
+    Short,
+    /// A JSON document.
+    Json,
+    /// SARIF 2.1.0, for code-scanning services.
+    Sarif,
+}
+
+impl From<Format> for OutputFormat {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Human => OutputFormat::Human,
+            Format::Short => OutputFormat::Short,
+            Format::Json => OutputFormat::Json,
+            Format::Sarif => OutputFormat::Sarif,
+        }
+    }
+}
+
+fn parse_version(text: &str) -> Result<HaproxyVersion, String> {
+    text.parse().map_err(|error: ringcfg::version::ParseVersionError| error.to_string())
+}
+
+fn parse_assignment(text: &str) -> Result<(OsString, OsString), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.into(), value.into())),
+        _ => Err(format!("invalid assignment '{text}': expected NAME=VALUE")),
+    }
+}
 
 /// Runs `ringcfg check`.
-pub(crate) fn run(_args: Args) -> Result<ExitCode, CliError> {
-    Err("'ringcfg check' is not implemented yet".into())
+pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
+    let sources = read_sources(&args.files)?;
+    let options = CheckOptions {
+        read: ReadOptions {
+            env: environment(&args),
+            version: args.haproxy_version,
+            ..ReadOptions::default()
+        },
+    };
+    let report = ringcfg::check(&sources, &options);
+
+    let format = OutputFormat::from(args.format);
+    let human = HumanOptions { color: use_color(), width: terminal_width() };
+    let output = render::render(format, &report.diagnostics, &sources, human);
+    super::write_stdout(output.as_bytes())?;
+    if matches!(format, OutputFormat::Human) {
+        writeln!(io::stderr(), "{}", summary(&report.diagnostics, sources.len()))?;
+    }
+
+    let errors = count(&report.diagnostics, Severity::Error);
+    let warnings = count(&report.diagnostics, Severity::Warning);
+    let failed = errors > 0 || (args.deny_warnings && warnings > 0);
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Reads every file, or standard input for `-`, naming the file that fails.
+fn read_sources(files: &[PathBuf]) -> Result<Vec<SourceFile>, CliError> {
+    let mut sources = Vec::with_capacity(files.len());
+    for path in files {
+        let (name, bytes) = if path.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|error| format!("cannot read standard input: {error}"))?;
+            ("<stdin>".to_owned(), bytes)
+        } else {
+            let bytes = std::fs::read(path)
+                .map_err(|error| format!("cannot read '{}': {error}", path.display()))?;
+            (path.display().to_string(), bytes)
+        };
+        sources.push(SourceFile::new(name, bytes));
+    }
+    Ok(sources)
+}
+
+/// Builds the variables for "$NAME": the process environment unless
+/// `--clean-env`, then every `--env`, then every `--unset`.
+fn environment(args: &Args) -> Env {
+    let mut env = Env::empty();
+    if !args.clean_env {
+        for (name, value) in std::env::vars_os() {
+            env.set(name.into_vec(), value.into_vec());
+        }
+    }
+    for (name, value) in &args.env {
+        env.set(name.as_bytes(), value.as_bytes());
+    }
+    for name in &args.unset {
+        env.unset(name.as_bytes());
+    }
+    env
+}
+
+fn use_color() -> bool {
+    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Returns `COLUMNS` when it is a number, else 80.
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS").ok().and_then(|columns| columns.parse().ok()).unwrap_or(80)
+}
+
+fn count(diagnostics: &[Diagnostic], severity: Severity) -> usize {
+    diagnostics.iter().filter(|diag| diag.severity == severity).count()
+}
+
+/// Returns the one-line summary, such as `2 errors, 1 warning in 3 files`.
+fn summary(diagnostics: &[Diagnostic], files: usize) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut parts = vec![
+        plural(count(diagnostics, Severity::Error), "error"),
+        plural(count(diagnostics, Severity::Warning), "warning"),
+    ];
+    let advice = count(diagnostics, Severity::Advice);
+    if advice > 0 {
+        parts.push(format!("{advice} advice"));
+    }
+    format!("{} in {}", parts.join(", "), plural(files, "file"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_counts_and_plurals() {
+        assert_eq!(summary(&[], 1), "0 errors, 0 warnings in 1 file");
+        assert_eq!(summary(&[], 3), "0 errors, 0 warnings in 3 files");
+    }
+
+    #[test]
+    fn assignment_needs_a_name() {
+        assert!(parse_assignment("A=b=c").is_ok_and(|(name, value)| name == "A" && value == "b=c"));
+        assert!(parse_assignment("=x").is_err());
+        assert!(parse_assignment("NAME").is_err());
+    }
 }

@@ -1,4 +1,11 @@
-//! Rendering of diagnostics as miette reports, the `human` output format.
+//! Rendering of diagnostics in every output format of `ringcfg check`.
+//!
+//! `human` shows miette reports with source snippets; `short` prints one line
+//! per diagnostic; [`json`] and [`sarif`] write one document for the whole run.
+//! Every format shows the same diagnostics, in the order they are given.
+
+pub mod json;
+pub mod sarif;
 
 use std::fmt;
 
@@ -146,26 +153,66 @@ pub fn render(
         OutputFormat::Human => {
             diagnostics.iter().map(|diag| human(diag, sources, options)).collect()
         }
-        // FIXME: JSON and SARIF output are not written yet; they fall back to short lines.
-        OutputFormat::Short | OutputFormat::Json | OutputFormat::Sarif => {
-            diagnostics.iter().map(|diag| short(diag, sources)).collect()
+        OutputFormat::Short => diagnostics.iter().map(|diag| short(diag, sources)).collect(),
+        OutputFormat::Json => json::render(diagnostics, sources),
+        OutputFormat::Sarif => {
+            // Without a working directory, URIs stay as the user typed the paths.
+            let base = std::env::current_dir().ok();
+            sarif::render(diagnostics, sources, base.as_deref())
         }
     }
 }
 
 /// Renders one diagnostic as `file:line:col: severity[code]: message` and a newline.
+///
+/// The line and column are 1-based and the column counts bytes, as compilers
+/// and `grep -n` do, so editors' error formats (`%f:%l:%c: %m`) read it. Line
+/// breaks and other control characters in the file name or message are written
+/// as `\n`-style escapes, so each diagnostic stays on one line.
+///
+/// ```
+/// use ringcfg::diag::{CodeInfo, Diagnostic, Severity, render};
+/// use ringcfg::{SourceFile, Span};
+///
+/// static DEMO: CodeInfo = CodeInfo {
+///     code: "Z999",
+///     name: "demo",
+///     severity: Severity::Warning,
+///     summary: "a demonstration",
+///     explanation: "",
+/// };
+/// let sources = [SourceFile::new("a.cfg", b"ring r1\n    size 0\n".to_vec())];
+/// let diag = Diagnostic::new(&DEMO, 0, Span::new(17, 18), "size must not be zero");
+/// assert_eq!(render::short(&diag, &sources), "a.cfg:2:10: warning[Z999]: size must not be zero\n");
+/// ```
 pub fn short(diag: &Diagnostic, sources: &[SourceFile]) -> String {
     let source = &sources[diag.file];
     let position = source.line_col(diag.span.start);
     format!(
         "{}:{}:{}: {}[{}]: {}\n",
-        source.name(),
+        one_line(source.name()),
         position.line,
         position.col,
         diag.severity.as_str(),
         diag.info.code,
-        diag.message
+        one_line(&diag.message)
     )
+}
+
+/// Escapes control characters so `text` fits on one line.
+fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for ch in text.chars() {
+        if ch.is_control() {
+            escaped.extend(ch.escape_default());
+        } else {
+            escaped.push(ch);
+        }
+    }
+    escaped.into()
 }
 
 /// Options of the human renderer.
@@ -180,6 +227,15 @@ pub struct HumanOptions {
 impl Default for HumanOptions {
     fn default() -> Self {
         Self { color: false, width: 80 }
+    }
+}
+
+impl HumanOptions {
+    /// Returns the options for an output stream: colour only on a terminal, and
+    /// never when `NO_COLOR` is set to a non-empty value (<https://no-color.org>).
+    pub fn for_stream(is_terminal: bool) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+        Self { color: is_terminal && !no_color, ..Self::default() }
     }
 }
 

@@ -1,0 +1,266 @@
+//! References to rings from other sections, and their resolution over a whole run.
+//!
+//! HAProxy resolves these names only when it really starts, after `haproxy -c`
+//! has already exited, so an undefined ring passes its check. Here every
+//! reference is resolved against the rings of all files checked together.
+
+use std::collections::HashMap;
+
+use super::section::{BUILTIN_SINKS, sub_span, suggest};
+use super::{Code, RingDef, RingRef};
+use crate::diag::Diagnostic;
+use crate::source::FileId;
+use crate::syntax::{Line, Section};
+
+/// Sections whose `log` lines may name a ring (`log ring@NAME ...`).
+pub const LOG_SECTIONS: [&str; 6] =
+    ["global", "defaults", "frontend", "backend", "listen", "log-forward"];
+
+/// The construct that refers to a ring.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RefKind {
+    /// `log ring@NAME ...` in a proxy, `global` or `log-forward` section.
+    Log,
+    /// `trace SOURCE ... sink NAME` in a `traces` section.
+    Trace,
+    /// The `debug(PREFIX,NAME)` converter in any keyword line.
+    DebugConverter,
+}
+
+/// Appends every reference to a ring that `section` of `file` contains.
+///
+/// ```
+/// use ringcfg::{SourceFile, CheckOptions};
+/// let text = "global\n    log ring@logs len 2048 local0\nring logs\n";
+/// let report = ringcfg::check(&[SourceFile::new("haproxy.cfg", text.as_bytes())], &CheckOptions::default());
+/// assert_eq!(report.references[0].name, "logs");
+/// assert_eq!(report.references[0].len, Some(2048));
+/// ```
+pub fn collect(file: FileId, section: &Section, out: &mut Vec<RingRef>) {
+    if section.keyword == "ring" {
+        return;
+    }
+    let is_log_section = LOG_SECTIONS.contains(&section.keyword.as_str());
+    let is_traces = section.keyword == "traces";
+    for line in std::iter::once(&section.header).chain(&section.lines) {
+        if is_log_section {
+            out.extend(log_reference(file, line));
+        }
+        if is_traces {
+            out.extend(trace_reference(file, line));
+        }
+        debug_references(file, line, out);
+    }
+}
+
+/// Reads `log ring@NAME [len N] ...`.
+fn log_reference(file: FileId, line: &Line) -> Option<RingRef> {
+    if !line.words[0].is("log") {
+        return None;
+    }
+    let target = line.words.get(1)?;
+    let name = target.value.strip_prefix(b"ring@")?;
+    let len = line
+        .words
+        .iter()
+        .skip(2)
+        .position(|word| word.is("len"))
+        .and_then(|index| line.words.get(index + 3))
+        .and_then(|word| word.text().parse().ok());
+    Some(RingRef {
+        name: String::from_utf8_lossy(name).into_owned(),
+        file,
+        span: sub_span(target, 5, name.len()),
+        kind: RefKind::Log,
+        len,
+    })
+}
+
+/// Reads `trace SOURCE ... sink NAME`.
+fn trace_reference(file: FileId, line: &Line) -> Option<RingRef> {
+    if !line.words[0].is("trace") {
+        return None;
+    }
+    let index = line.words.iter().position(|word| word.is("sink"))?;
+    let name = line.words.get(index + 1)?;
+    Some(RingRef {
+        name: name.text().into_owned(),
+        file,
+        span: name.span,
+        kind: RefKind::Trace,
+        len: None,
+    })
+}
+
+/// Reads every `debug(PREFIX,NAME)` converter in the words of `line`.
+fn debug_references(file: FileId, line: &Line, out: &mut Vec<RingRef>) {
+    for word in &line.words[1..] {
+        let value = &word.value;
+        let mut from = 0;
+        while let Some(found) = find(&value[from..], b"debug(") {
+            let start = from + found;
+            from = start + 6;
+            let follows_converter = start > 0 && value[start - 1] == b',';
+            let Some(close) = value[from..].iter().position(|b| *b == b')') else { break };
+            let args = &value[from..from + close];
+            let Some(comma) = args.iter().position(|b| *b == b',') else { continue };
+            let name = &args[comma + 1..];
+            if !follows_converter || name.is_empty() {
+                continue;
+            }
+            out.push(RingRef {
+                name: String::from_utf8_lossy(name).into_owned(),
+                file,
+                span: sub_span(word, from + comma + 1, name.len()),
+                kind: RefKind::DebugConverter,
+                len: None,
+            });
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|window| window == needle)
+}
+
+/// Resolves every reference against `rings` and reports what HAProxy would fail on at start-up.
+pub fn resolve(references: &[RingRef], rings: &[RingDef], out: &mut Vec<Diagnostic>) {
+    let names: Vec<&str> = rings.iter().map(|ring| ring.name.as_str()).collect();
+    let by_name: HashMap<&str, &RingDef> =
+        rings.iter().map(|ring| (ring.name.as_str(), ring)).collect();
+    for reference in references {
+        match by_name.get(reference.name.as_str()) {
+            Some(ring) => check_len(reference, ring, out),
+            None => out.extend(unresolved(reference, &names)),
+        }
+    }
+}
+
+fn unresolved(reference: &RingRef, names: &[&str]) -> Option<Diagnostic> {
+    let name = reference.name.as_str();
+    let is_fd_sink = matches!(name, "stdout" | "stderr");
+    if BUILTIN_SINKS.contains(&name) && !(is_fd_sink && reference.kind == RefKind::Log) {
+        return None;
+    }
+    if reference.kind == RefKind::Trace && name == "none" {
+        return None;
+    }
+    if is_fd_sink {
+        return Some(
+            Diagnostic::new(
+                Code::IncompatibleRing.info(),
+                reference.file,
+                reference.span,
+                format!("'{name}' is not a ring: `log ring@{name}` fails at start-up"),
+            )
+            .with_label("a file descriptor sink, not a ring")
+            .with_help(format!("write `log {name} format raw FACILITY` to log to {name} directly")),
+        );
+    }
+
+    let what = match reference.kind {
+        RefKind::Log => "log directive",
+        RefKind::Trace => "trace",
+        RefKind::DebugConverter => "debug converter",
+    };
+    let message = if name.is_empty() {
+        format!("{what} has no ring name after `ring@`")
+    } else {
+        format!("{what} uses undefined ring '{name}'")
+    };
+    let help = match suggest(name, names) {
+        Some(close) => format!("did you mean '{close}'?"),
+        None => "define it with a `ring` section, or check all files of the configuration together"
+            .to_owned(),
+    };
+    Some(
+        Diagnostic::new(Code::UndefinedRing.info(), reference.file, reference.span, message)
+            .with_label("no ring of this name")
+            .with_help(help),
+    )
+}
+
+fn check_len(reference: &RingRef, ring: &RingDef, out: &mut Vec<Diagnostic>) {
+    let Some(len) = reference.len else { return };
+    let capacity = ring.max_payload().unwrap_or(0);
+    if len <= capacity {
+        return;
+    }
+    out.push(
+        Diagnostic::new(
+            Code::LogLenExceedsRing.info(),
+            reference.file,
+            reference.span,
+            format!("len {len} exceeds what ring '{}' can store: {capacity} bytes", ring.name),
+        )
+        .with_label(format!("at most {capacity} bytes fit"))
+        .with_related(ring.file, ring.name_span, "ring defined here")
+        .with_help(format!("messages longer than {capacity} bytes are dropped: lower `len` or raise the ring's `size`")),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Span;
+    use crate::ring::section::tests::sections;
+
+    fn references(text: &str) -> Vec<RingRef> {
+        let mut out = Vec::new();
+        for section in sections(text) {
+            collect(0, &section, &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn log_reference_with_len() {
+        let found =
+            references("global\n log ring@r1 len 900 format raw local0\n log 127.0.0.1 local1");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].name, "r1");
+        assert_eq!(found[0].kind, RefKind::Log);
+        assert_eq!(found[0].len, Some(900));
+        assert_eq!(found[0].span, Span::new(17, 19));
+    }
+
+    #[test]
+    fn log_outside_log_sections_is_ignored() {
+        assert!(references("peers p\n log ring@r1 local0").is_empty());
+    }
+
+    #[test]
+    fn trace_and_debug_references() {
+        let found = references(
+            "traces\n trace h1 sink t1 level user\nbackend b\n \
+             http-request set-var(txn.a) str(x),debug(p,d1),lower,debug(q,d2)",
+        );
+        let names: Vec<(&str, RefKind)> = found.iter().map(|r| (r.name.as_str(), r.kind)).collect();
+        assert_eq!(
+            names,
+            [
+                ("t1", RefKind::Trace),
+                ("d1", RefKind::DebugConverter),
+                ("d2", RefKind::DebugConverter)
+            ]
+        );
+    }
+
+    #[test]
+    fn debug_without_sink_is_no_reference() {
+        assert!(references("backend b\n http-request set-var(txn.a) str(x),debug(p)").is_empty());
+        assert!(references("backend b\n http-request set-var(txn.a) str(x),debug").is_empty());
+    }
+
+    #[test]
+    fn resolution_of_builtin_sinks() {
+        let refs = references(
+            "global\n log ring@buf0 local0\n log ring@stdout local0\ntraces\n trace h1 sink stderr",
+        );
+        let mut out = Vec::new();
+        resolve(&refs, &[], &mut out);
+        let codes: Vec<&str> = out.iter().map(Diagnostic::code).collect();
+        assert_eq!(codes, ["X002"]);
+    }
+}

@@ -1,0 +1,128 @@
+//! Splitting a file into lines the way HAProxy's reader does.
+//!
+//! HAProxy copies each line into a buffer of 2048 bytes that doubles when a
+//! line does not fit, and then measures the line with `strlen()`. So a NUL
+//! byte cuts a line short, and the part of a long line past a NUL can come
+//! back as a line of its own. This module reproduces those boundaries.
+
+/// HAProxy's `LINESIZE`, the first size of its line buffer.
+const LINESIZE: usize = 2048;
+
+/// One line as HAProxy's reader sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RawLine {
+    /// 1-based line number.
+    pub number: usize,
+    /// Offset of the first byte.
+    pub start: usize,
+    /// End of what HAProxy parses: the LF or the first NUL, whichever comes first.
+    pub end: usize,
+    /// End of the bytes read for this line, without the LF.
+    pub read_end: usize,
+    /// True when the line has no LF: a NUL byte cut it, or the file ends.
+    pub missing_lf: bool,
+}
+
+/// Iterates over the lines of a file.
+pub(crate) struct Lines<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    linesize: usize,
+    number: usize,
+}
+
+impl<'a> Lines<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Lines { bytes, pos: 0, linesize: LINESIZE, number: 0 }
+    }
+}
+
+impl Iterator for Lines<'_> {
+    type Item = RawLine;
+
+    fn next(&mut self) -> Option<RawLine> {
+        let start = self.pos;
+        let mut read = 0;
+        loop {
+            if self.pos == self.bytes.len() {
+                // End of input; a partly read long line is dropped, as HAProxy does.
+                return None;
+            }
+            let room = (self.linesize - read - 1).min(self.bytes.len() - self.pos);
+            let chunk = &self.bytes[self.pos..self.pos + room];
+            let taken = memchr::memchr(b'\n', chunk).map_or(room, |lf| lf + 1);
+            let nul = memchr::memchr(0, &chunk[..taken]);
+            self.pos += taken;
+            let strlen = match nul {
+                Some(nul) => read + nul,
+                None => self.pos - start,
+            };
+            let ends_with_lf = strlen > 0 && self.bytes[start + strlen - 1] == b'\n';
+            if strlen == self.linesize - 1 && !ends_with_lf {
+                read = self.linesize - 1;
+                self.linesize *= 2;
+                continue;
+            }
+            self.number += 1;
+            let read_end = if self.bytes[self.pos - 1] == b'\n' { self.pos - 1 } else { self.pos };
+            let end = if ends_with_lf { start + strlen - 1 } else { start + strlen };
+            return Some(RawLine {
+                number: self.number,
+                start,
+                end,
+                read_end,
+                missing_lf: !ends_with_lf,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(bytes: &[u8]) -> Vec<(usize, usize, bool)> {
+        Lines::new(bytes).map(|l| (l.start, l.end, l.missing_lf)).collect()
+    }
+
+    #[test]
+    fn splits_at_lf() {
+        assert_eq!(lines(b"a\nbc\n"), [(0, 1, false), (2, 4, false)]);
+        assert_eq!(lines(b""), []);
+        assert_eq!(lines(b"\n\n"), [(0, 0, false), (1, 1, false)]);
+    }
+
+    #[test]
+    fn last_line_without_lf_is_marked() {
+        assert_eq!(lines(b"a\nlast"), [(0, 1, false), (2, 6, true)]);
+    }
+
+    #[test]
+    fn nul_cuts_the_line() {
+        assert_eq!(lines(b"a\0b\nc\n"), [(0, 1, true), (4, 5, false)]);
+    }
+
+    #[test]
+    fn long_lines_are_read_whole() {
+        let mut bytes = vec![b'x'; 5000];
+        bytes.push(b'\n');
+        bytes.extend_from_slice(b"y\n");
+        assert_eq!(lines(&bytes), [(0, 5000, false), (5001, 5002, false)]);
+    }
+
+    #[test]
+    fn a_last_line_filling_the_buffer_exactly_is_dropped() {
+        let bytes = vec![b'x'; LINESIZE - 1];
+        assert_eq!(lines(&bytes), []);
+    }
+
+    #[test]
+    fn nul_early_in_a_long_line_splits_it() {
+        let mut bytes = vec![b'x'; 3000];
+        bytes[10] = 0;
+        bytes.push(b'\n');
+        let got = lines(&bytes);
+        assert_eq!(got[0], (0, 10, true));
+        assert_eq!(got.len(), 2);
+    }
+}

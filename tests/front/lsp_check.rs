@@ -1,0 +1,137 @@
+use serde_json::{Value, json};
+
+use crate::lsp_client::{Client, URI, codes_and_lines};
+
+/// Lines (0-based): 1 `log ring@r1`, 2 `trace ... sink r1`, 4 `ring r1`,
+/// 5 and 6 the size after the backing file, 8 `debug(...,r1)`, 9 `log ring@nosuch`.
+const CONFIG: &str = "\
+global
+    log ring@r1 local0
+traces
+    trace h1 sink r1 level developer
+ring r1
+    backing-file /dev/shm/ringcfg-lsp.bin
+    size 65536
+frontend fe
+    http-request set-var(txn.x) str(a),debug(pfx,r1)
+    log ring@nosuch local0
+";
+
+fn started() -> Client {
+    let (client, _) = Client::start(json!({}));
+    client
+}
+
+fn code_pairs(pairs: &[(&str, u64)]) -> Vec<(String, u64)> {
+    pairs.iter().map(|(code, line)| ((*code).to_owned(), *line)).collect()
+}
+
+#[test]
+fn open_publishes_check_findings() {
+    let client = started();
+    let params = client.open(CONFIG);
+    assert_eq!(codes_and_lines(&params), code_pairs(&[("R006", 6), ("X001", 9)]));
+
+    let size_after = &params["diagnostics"][0];
+    assert_eq!(size_after["severity"], 1);
+    assert_eq!(size_after["source"], "ringcfg");
+    assert!(size_after["message"].as_str().unwrap().contains("help: move `size`"));
+    let related = &size_after["relatedInformation"][0];
+    assert_eq!(related["location"]["uri"], URI);
+    assert_eq!(related["location"]["range"]["start"]["line"], 5);
+    client.shut_down();
+}
+
+#[test]
+fn edit_fixing_mistake_clears_it() {
+    let client = started();
+    client.open(CONFIG);
+    let fixed = CONFIG
+        .replace("    backing-file /dev/shm/ringcfg-lsp.bin\n    size 65536\n", "    size 65536\n")
+        .replace("ring@nosuch", "ring@r1");
+    let params = client.change(2, &fixed);
+    assert_eq!(params["version"], 2);
+    assert_eq!(codes_and_lines(&params), []);
+    client.shut_down();
+}
+
+#[test]
+fn suppression_comment_silences_finding() {
+    let client = started();
+    let text = CONFIG.replace("    size 65536", "    size 65536   # ringcfg: ignore=R006");
+    let params = client.open(&text);
+    assert_eq!(codes_and_lines(&params), code_pairs(&[("X001", 9)]));
+
+    let stale = text.replace("ignore=R006", "ignore=R006,nonsense");
+    let params = client.change(2, &stale);
+    assert_eq!(codes_and_lines(&params), code_pairs(&[("U002", 6), ("X001", 9)]));
+    client.shut_down();
+}
+
+fn ranges(result: &Value) -> Vec<(u64, u64)> {
+    result
+        .as_array()
+        .expect("an array of locations")
+        .iter()
+        .map(|location| {
+            assert_eq!(location["uri"], URI);
+            let start = &location["range"]["start"];
+            (start["line"].as_u64().unwrap(), start["character"].as_u64().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn definition_from_each_reference_kind() {
+    let mut client = started();
+    client.open(CONFIG);
+    // `log ring@r1`, `sink r1`, `debug(pfx,r1)`: each leads to `ring r1` on line 4.
+    for (line, character) in [(1, 14), (3, 19), (8, 50)] {
+        let result = client.at("textDocument/definition", line, character);
+        assert_eq!(ranges(&result), [(4, 5)], "from {line}:{character}");
+    }
+    client.shut_down();
+}
+
+#[test]
+fn definition_of_undefined_ring_is_null() {
+    let mut client = started();
+    client.open(CONFIG);
+    assert!(client.at("textDocument/definition", 9, 16).is_null());
+    client.shut_down();
+}
+
+#[test]
+fn references_from_ring_name() {
+    let mut client = started();
+    client.open(CONFIG);
+    let result = client.at("textDocument/references", 4, 6);
+    assert_eq!(ranges(&result), [(4, 5), (1, 13), (3, 18), (8, 49)]);
+    client.shut_down();
+}
+
+#[test]
+fn completion_offers_ring_names() {
+    let mut client = started();
+    let text = format!("{CONFIG}ring other\nbackend be\n    log ring@\n");
+    client.open(&text);
+    let line = text.lines().count() as u32 - 1;
+    let result = client.at("textDocument/completion", line, 13);
+    let labels: Vec<&str> =
+        result.as_array().unwrap().iter().map(|item| item["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["other", "r1"]);
+    client.shut_down();
+}
+
+#[test]
+fn completion_offers_names_after_sink() {
+    let mut client = started();
+    let text = format!("{CONFIG}traces\n    trace h2 sink \n");
+    client.open(&text);
+    let line = text.lines().count() as u32 - 1;
+    let result = client.at("textDocument/completion", line, 18);
+    let labels: Vec<&str> =
+        result.as_array().unwrap().iter().map(|item| item["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["r1"]);
+    client.shut_down();
+}
