@@ -12,7 +12,8 @@
 //! 6. [`check`](mod@check): all of the above for a set of files.
 //! 7. [`store`]: the on-file ring layout, pure byte logic.
 //! 8. [`apply`]: backing files on disk and the [`apply::Ring`] handle.
-//! 9. [`lsp`]: the language server.
+//! 9. [`dump`]: reading backing files back, once or while HAProxy writes them.
+//! 10. [`lsp`]: the language server.
 //!
 //! [`diag`] and [`version`] are used by every phase. The library never prints;
 //! only [`apply`] logs, at debug level, through the `log` facade.
@@ -20,6 +21,7 @@
 pub mod apply;
 pub mod check;
 pub mod diag;
+pub mod dump;
 pub mod lex;
 pub mod lsp;
 pub mod ring;
@@ -34,3 +36,8 @@ pub use diag::{Diagnostic, Severity};
 pub use ring::{RingDef, RingRef};
 pub use source::{FileId, SourceFile, Span};
 pub use version::HaproxyVersion;
+
+/// The README's Rust examples, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

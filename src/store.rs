@@ -6,4 +6,7 @@
 //! parked at that position and each message is a varint length and its bytes.
 
 pub mod header;
+pub mod layout;
+pub mod reader;
 pub mod varint;
+pub mod writer;

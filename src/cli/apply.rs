@@ -1,16 +1,125 @@
-//! `ringcfg apply`.
+//! `ringcfg apply`: check the configuration, then create each ring's backing file.
 //!
-//! FIXME: not written yet.
+//! Nothing is applied when the check finds an error: the diagnostics go to
+//! standard error and the exit code is 1. Otherwise each ring gets one line
+//! on standard output, in file order:
+//!
+//! ```text
+//! r1: created /dev/shm/r1.bin (16384 bytes)
+//! r2: rotated /dev/shm/r2.bin to /dev/shm/r2.bin.bak (it holds messages), created a new ring
+//! r3: reused empty /dev/shm/r3.bin
+//! r4: memory only
+//! r5: refused: /dev/shm/r5.bin is a symbolic link; point backing-file at the real file
+//! ```
+//!
+//! A refused ring makes the exit code 2; the other rings are still applied.
 
+use std::io::{self, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use ringcfg::apply::{self, Action, ApplyReport, RingSpec};
+use ringcfg::diag::render::{self, HumanOptions};
+use ringcfg::lex::Env;
+use ringcfg::{CheckOptions, RingDef, SourceFile};
 
 use super::CliError;
 
 /// Arguments of `ringcfg apply`.
 #[derive(Debug, clap::Args)]
-pub(crate) struct Args {}
+pub(crate) struct Args {
+    /// Configuration files, loaded in order as `haproxy -f A -f B` does.
+    #[arg(required = true, value_name = "CONFIG")]
+    configs: Vec<PathBuf>,
+}
 
 /// Runs `ringcfg apply`.
-pub(crate) fn run(_args: Args) -> Result<ExitCode, CliError> {
-    Err("'ringcfg apply' is not implemented yet".into())
+pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
+    let specs = match checked_rings(&args.configs)? {
+        Ok(specs) => specs,
+        Err(code) => return Ok(code),
+    };
+    let mut out = String::new();
+    let mut refused = false;
+    for spec in &specs {
+        match apply::open_backing_file(spec) {
+            Ok((ring, report)) => {
+                drop(ring);
+                out.push_str(&describe(spec, &report));
+            }
+            Err(error) => {
+                refused = true;
+                out.push_str(&format!("{}: refused: {error}\n", spec.name));
+            }
+        }
+    }
+    super::write_stdout(out.as_bytes())?;
+    Ok(if refused { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+/// Checks `configs`; returns the rings, or the exit code after showing the errors.
+pub(crate) fn checked_rings(
+    configs: &[PathBuf],
+) -> Result<Result<Vec<RingSpec>, ExitCode>, CliError> {
+    let mut sources = Vec::new();
+    for path in configs {
+        let bytes = std::fs::read(path)
+            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        sources.push(SourceFile::new(path.display().to_string(), bytes));
+    }
+    let mut options = CheckOptions::default();
+    options.read.env = process_env();
+    let report = ringcfg::check(&sources, &options);
+
+    if report.diagnostics.iter().any(|diag| diag.is_error()) {
+        let shown: String = report
+            .diagnostics
+            .iter()
+            .map(|diag| render::human(diag, &sources, HumanOptions::default()))
+            .collect();
+        io::stderr().lock().write_all(shown.as_bytes())?;
+        return Ok(Err(ExitCode::from(1)));
+    }
+    Ok(Ok(report.rings.iter().map(spec_of).collect()))
+}
+
+fn process_env() -> Env {
+    let mut env = Env::empty();
+    for (name, value) in std::env::vars_os() {
+        env.set(name.as_bytes(), value.as_bytes());
+    }
+    env
+}
+
+/// What `apply` needs from a checked ring section.
+// FIXME: the ring model has no size, backing file, maxlen or format fields
+// yet, so every ring is applied with HAProxy's defaults in memory only.
+fn spec_of(def: &RingDef) -> RingSpec {
+    RingSpec::new(def.name.clone(), None)
+}
+
+/// One line telling what happened to a ring.
+fn describe(spec: &RingSpec, report: &ApplyReport) -> String {
+    let path = spec.backing_file.as_deref().map(|path| path.display().to_string());
+    let path = path.unwrap_or_default();
+    let mut line = match &report.action {
+        Action::Created => format!("{}: created {path} ({} bytes)", spec.name, spec.file_size()),
+        Action::Rotated { backup, reason } => format!(
+            "{}: rotated {path} to {} ({reason}), created a new ring",
+            spec.name,
+            backup.display()
+        ),
+        Action::ReusedEmpty => format!("{}: reused empty {path}", spec.name),
+        Action::Reopened { messages } => {
+            format!("{}: reopened {path} ({messages} messages)", spec.name)
+        }
+        Action::MemoryOnly => format!("{}: memory only", spec.name),
+        _ => format!("{}: {:?}", spec.name, report.action),
+    };
+    line.push('\n');
+    for warning in &report.warnings {
+        line.push_str(&format!("{}: warning: {warning}\n", spec.name));
+    }
+    line
 }
