@@ -8,6 +8,13 @@
 //! HAProxy stops reading a file (`.alert`, an unknown directive, a stray NUL
 //! byte, a broken conditional), so does the reader.
 //!
+//! HAProxy 3.x reads the files twice. The first pass checks the line format
+//! and the conditional blocks and skips message directives; the second pass
+//! does everything else. An `.alert` or an unknown directive stops only the
+//! second pass, so the reader keeps checking the line format after them; and
+//! when the first pass fails, HAProxy exits before any `.warning` or
+//! `.notice` shows, so the reader drops those messages too.
+//!
 //! [`Reader`] does the same one line at a time without keeping the lines,
 //! for callers that stream large files.
 //!
@@ -149,7 +156,9 @@ pub fn read(file: FileId, source: &SourceFile, options: &ReadOptions) -> ParsedF
 }
 
 /// The section keywords of HAProxy 3.5, with the version that introduced
-/// the ones this crate's versions can lack.
+/// the ones this crate's versions can lack. `program` was removed in 3.3.
+/// `crt-store` and `acme` exist only in builds with TLS; they are kept so
+/// that their lines never land in the section above them.
 const SECTIONS: &[(&str, HaproxyVersion)] = &[
     ("global", HaproxyVersion::OLDEST),
     ("defaults", HaproxyVersion::OLDEST),
@@ -185,6 +194,9 @@ pub fn is_section_keyword(keyword: &[u8], version: HaproxyVersion) -> bool {
     SECTIONS.iter().any(|(name, since)| {
         name.as_bytes() == keyword
             && version >= *since
-            && !(*name == "program" && version.at_least(3, 1))
+            && !(*name == "program" && version.at_least(3, 3))
     })
 }
+
+#[cfg(test)]
+mod tests;

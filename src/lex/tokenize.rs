@@ -58,9 +58,6 @@ pub struct VarContext<'a> {
 pub struct LexedLine {
     /// The words, at most [`MAX_WORDS`]; a line with more has an error.
     pub words: Vec<Word>,
-    /// For each kept word, its offset in HAProxy's output buffer (the words
-    /// written one after the other, each followed by a NUL byte).
-    pub output_offsets: Vec<usize>,
     /// The `#` comment, from the `#` to the end of the line.
     pub comment: Option<Span>,
     /// The first error; the line must then be ignored.
@@ -76,6 +73,11 @@ pub struct LexedLine {
 ///
 /// `base` is the offset of `line[0]` in the file, so that spans are file offsets.
 pub fn tokenize(line: &[u8], base: usize, ctx: &VarContext<'_>) -> LexedLine {
+    plain_line(line, base).unwrap_or_else(|| scan(line, base, ctx))
+}
+
+/// Splits any line with the piece parsers and the word state machine.
+fn scan(line: &[u8], base: usize, ctx: &VarContext<'_>) -> LexedLine {
     let mut machine = Machine::new(line, base);
     let mut rest = line;
     loop {
@@ -98,6 +100,76 @@ pub fn tokenize(line: &[u8], base: usize, ctx: &VarContext<'_>) -> LexedLine {
             Err(_) => return machine.finish(start),
         }
     }
+}
+
+/// What a byte means to [`plain_line`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Plain,
+    Blank,
+    Comment,
+    /// A quote, a backslash or a CR: the line needs the full scan.
+    Special,
+}
+
+/// The class of every byte, for the hand-written scan of plain lines.
+static CLASSES: [Class; 256] = {
+    let mut classes = [Class::Plain; 256];
+    classes[b' ' as usize] = Class::Blank;
+    classes[b'\t' as usize] = Class::Blank;
+    classes[0x0b] = Class::Blank;
+    classes[0x0c] = Class::Blank;
+    classes[b'#' as usize] = Class::Comment;
+    classes[b'"' as usize] = Class::Special;
+    classes[b'\'' as usize] = Class::Special;
+    classes[b'\\' as usize] = Class::Special;
+    classes[b'\r' as usize] = Class::Special;
+    classes
+};
+
+/// Splits a line without quotes, backslashes or CR bytes, the common case,
+/// with a hand-written scan: its words are its blank-separated runs up to a
+/// comment. Returns `None` when the line needs the full scan.
+///
+/// This gives the same words as the piece parsers, only faster: such a line
+/// has no escape, variable or quote, so every byte is copied as it is. A
+/// first pass finds the end and counts the words, so the second allocates
+/// the word list once, at its exact size.
+fn plain_line(line: &[u8], base: usize) -> Option<LexedLine> {
+    let mut count = 0;
+    let mut in_word = false;
+    let mut end = line.len();
+    for (i, byte) in line.iter().enumerate() {
+        match CLASSES[usize::from(*byte)] {
+            Class::Plain => {
+                count += usize::from(!in_word);
+                in_word = true;
+            }
+            Class::Blank => in_word = false,
+            Class::Comment => {
+                end = i;
+                break;
+            }
+            Class::Special => return None,
+        }
+    }
+    if count > MAX_WORDS {
+        return None;
+    }
+    let comment = (end < line.len()).then(|| Span::new(base + end, base + comment_end(line, end)));
+    let mut words = Vec::with_capacity(count);
+    let mut rest = &line[..end];
+    while let Some(start) = rest.iter().position(|b| CLASSES[usize::from(*b)] == Class::Plain) {
+        let len = rest[start..]
+            .iter()
+            .position(|b| CLASSES[usize::from(*b)] != Class::Plain)
+            .unwrap_or(rest.len() - start);
+        let from = base + (end - rest.len()) + start;
+        let value = rest[start..start + len].to_vec();
+        words.push(Word { span: Span::new(from, from + len), value });
+        rest = &rest[start + len..];
+    }
+    Some(LexedLine { words, comment, error: None, empty_word_at: None })
 }
 
 /// Returns where a comment that starts at `start` ends: at the first CR, or
@@ -132,10 +204,8 @@ struct Machine<'l> {
     /// text starts, opening quote included.
     raw_start: Option<usize>,
     word_start: usize,
-    word_output: usize,
     value: Vec<u8>,
     words: Vec<Word>,
-    output_offsets: Vec<usize>,
     count: usize,
     too_many: bool,
     comment: Option<Span>,
@@ -158,10 +228,8 @@ impl<'l> Machine<'l> {
             empty_word_at: None,
             raw_start: None,
             word_start: 0,
-            word_output: 0,
             value: Vec::new(),
             words: Vec::new(),
-            output_offsets: Vec::new(),
             count: 0,
             too_many: false,
             comment: None,
@@ -264,7 +332,6 @@ impl<'l> Machine<'l> {
     fn begin_word(&mut self, piece_start: usize) {
         self.begin_new_arg = piece_start;
         self.word_start = self.raw_start.take().unwrap_or(piece_start);
-        self.word_output = self.arg_start;
         if self.count >= MAX_WORDS {
             self.too_many = true;
         }
@@ -280,7 +347,6 @@ impl<'l> Machine<'l> {
         if self.count < MAX_WORDS {
             let span = self.span(self.word_start, end.max(self.word_start));
             self.words.push(Word { span, value });
-            self.output_offsets.push(self.word_output);
         }
         self.count += 1;
         self.raw_start = None;
@@ -380,7 +446,6 @@ impl<'l> Machine<'l> {
     fn into_result(self, error: Option<LexError>) -> LexedLine {
         LexedLine {
             words: self.words,
-            output_offsets: self.output_offsets,
             comment: self.comment,
             error,
             empty_word_at: self.empty_word_at,
@@ -582,6 +647,16 @@ mod tests {
             words(b"caf\xc3\xa9 \xff\xfe"),
             vec![b"caf\xc3\xa9".to_vec(), b"\xff\xfe".to_vec()]
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_scan_agrees_with_the_full_scan(line in "[ a-z0-9#\t\x0b.:/-]{0,80}") {
+            let env = env();
+            let ctx = VarContext { env: &env, line: 1, file: b"t.cfg", section: None };
+            let plain = plain_line(line.as_bytes(), 7).expect("a plain line");
+            proptest::prop_assert_eq!(plain, scan(line.as_bytes(), 7, &ctx));
+        }
     }
 
     #[test]

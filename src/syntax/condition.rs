@@ -782,6 +782,22 @@ mod tests {
         assert_eq!(eval("openssl_version_atleast(1.1.1k)"), Ok(true));
         assert_eq!(eval("openssl_version_before(3.0.13)"), Ok(false));
         assert_eq!(eval("ssllib_name_startswith(OpenSSL)"), Ok(true));
+        assert!(eval("awslc_api_atleast(1)").is_err());
+    }
+
+    #[test]
+    fn awslc_predicates_with_aws_lc() {
+        let mut options = options();
+        options.tls = Some(TlsLibrary {
+            name: "AWS-LC 1.48.0".into(),
+            version: "1.1.1".into(),
+            awslc_api: Some(32),
+        });
+        let eval = |text: &str| evaluate(text.as_bytes(), &options, &options.env);
+        assert_eq!(eval("awslc_api_atleast(31) && awslc_api_before(33)"), Ok(true));
+        assert_eq!(eval("awslc_api_atleast(33)"), Ok(false));
+        assert!(eval("awslc_api_before(x1)").is_err());
+        assert_eq!(eval("ssllib_name_startswith(AWS-LC)"), Ok(true));
     }
 
     #[test]

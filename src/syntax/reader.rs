@@ -108,6 +108,9 @@ pub struct Reader<'a> {
     line_start: usize,
     stop: Option<Stop>,
     abort_pending: bool,
+    /// True once a directive stopped HAProxy's second pass: later lines are
+    /// only checked for what its first pass reports.
+    first_pass_only: bool,
     done: bool,
     aborted: bool,
     comments: Vec<Span>,
@@ -132,6 +135,7 @@ impl<'a> Reader<'a> {
             line_start: 0,
             stop: None,
             abort_pending: false,
+            first_pass_only: false,
             done: false,
             aborted: false,
             comments: Vec::new(),
@@ -271,7 +275,8 @@ impl<'a> Reader<'a> {
             return None;
         }
         let version = self.version();
-        if version.at_least(3, 3)
+        if !self.first_pass_only
+            && version.at_least(3, 3)
             && !version.at_least(3, 4)
             && self.empty_argument(raw, indent, &lexed)
         {
@@ -285,7 +290,7 @@ impl<'a> Reader<'a> {
         if first[0] == b'.' && self.conditional(first, words) {
             return None;
         }
-        if self.conds.last().is_some_and(|(cond, _)| cond.masks()) {
+        if self.conds.last().is_some_and(|(cond, _)| cond.masks()) || self.first_pass_only {
             return None;
         }
         if first[0] == b'.' {
@@ -367,7 +372,7 @@ impl<'a> Reader<'a> {
     }
 
     fn else_directive(&mut self, directive: Span, words: &[Word]) {
-        if self.extra_argument(words, 1) {
+        if self.extra_argument(words, 0) {
             self.stop_after_abort();
             return;
         }
@@ -391,7 +396,7 @@ impl<'a> Reader<'a> {
     }
 
     fn endif_directive(&mut self, directive: Span, words: &[Word]) {
-        if self.extra_argument(words, 1) {
+        if self.extra_argument(words, 0) {
             self.stop_after_abort();
             return;
         }
@@ -490,7 +495,7 @@ impl<'a> Reader<'a> {
                     )
                 });
                 self.fatal += 1;
-                self.stop = Some(Stop::Break);
+                self.first_pass_only = true;
                 return;
             }
         };
@@ -504,7 +509,9 @@ impl<'a> Reader<'a> {
         self.report(info, span, message);
         self.edit_last(|d| d.with_label(format!("message of this '{name}' directive")));
         if first == b".alert" {
-            self.abort();
+            // HAProxy's first pass skips directives, so it reads on.
+            self.first_pass_only = true;
+            self.aborted = true;
         }
     }
 
@@ -521,7 +528,7 @@ impl<'a> Reader<'a> {
             }
             None => {
                 let stripped_len = raw.end - line_start;
-                let offset = lexed.output_offsets[index];
+                let offset = output_offset(&lexed.words, index);
                 let offset = if offset >= stripped_len { 0 } else { offset };
                 (Span::new(line_start + offset, line_start + offset), false)
             }
@@ -577,43 +584,54 @@ impl<'a> Reader<'a> {
         let first = words[0].c_str();
         let prefixed = first == b"no" || first == b"default";
         let keyword_index = usize::from(prefixed);
-        let keyword = words.get(keyword_index).map_or(&[][..], Word::c_str).to_vec();
-        let keyword = keyword.as_slice();
+        let keyword = words.get(keyword_index).map_or(&[][..], Word::c_str);
         if prefixed && !PREFIXABLE.contains(&keyword) {
-            let prefix = String::from_utf8_lossy(first).into_owned();
-            self.report(&UNSUPPORTED_PREFIX, words[0].span, format!(
-                "'{prefix}' is not supported before '{}' (HAProxy: negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping)",
-                String::from_utf8_lossy(keyword)
-            ));
-            self.edit_last(|d| d.with_label("unsupported prefix").with_help("remove the prefix"));
-            self.fatal += 1;
+            self.unsupported_prefix(&words[0], keyword);
         }
-        let line = Line { number, span, words };
-        let event = if is_section_keyword(keyword, self.version()) {
-            let name = line.words.get(keyword_index + 1).map(Word::c_str).filter(|n| !n.is_empty());
+        let is_section = is_section_keyword(keyword, self.version());
+        if !is_section && !self.in_section {
+            let at = words[keyword_index.min(words.len() - 1)].span;
+            self.out_of_section(at, keyword);
+            return None;
+        }
+        if is_section {
+            let name = words.get(keyword_index + 1).map(Word::c_str).filter(|n| !n.is_empty());
             self.section_name = Some(name.unwrap_or(keyword).to_vec());
             self.in_section = true;
-            Event::Section(line)
-        } else if self.in_section {
-            Event::Line(line)
-        } else {
-            let shown = String::from_utf8_lossy(keyword).into_owned();
-            let word = line.words[keyword_index.min(line.words.len() - 1)].span;
-            self.report(&OUT_OF_SECTION, word, format!(
-                "'{shown}' is outside any section (HAProxy: unknown keyword '{shown}' out of section)"
-            ));
-            self.edit_last(|d| {
-                d.with_label("no section header above this line in this file").with_help(
-                "put a section header such as 'global' or 'ring NAME' above it, in the same file",
-            )
-            });
-            self.fatal += 1;
-            return None;
-        };
+        }
+        let line = Line { number, span, words };
+        let event = if is_section { Event::Section(line) } else { Event::Line(line) };
         if self.abort_pending {
             self.abort();
         }
         Some(event)
+    }
+
+    fn unsupported_prefix(&mut self, prefix: &Word, keyword: &[u8]) {
+        let message = format!(
+            "'{}' is not supported before '{}' (HAProxy: negation/default currently supported \
+             only for options, log, busy-polling, set-dumpable, strict-limits, \
+             insecure-fork-wanted and numa-cpu-mapping)",
+            String::from_utf8_lossy(prefix.c_str()),
+            String::from_utf8_lossy(keyword)
+        );
+        self.report(&UNSUPPORTED_PREFIX, prefix.span, message);
+        self.edit_last(|d| d.with_label("unsupported prefix").with_help("remove the prefix"));
+        self.fatal += 1;
+    }
+
+    fn out_of_section(&mut self, at: Span, keyword: &[u8]) {
+        let shown = String::from_utf8_lossy(keyword).into_owned();
+        let message = format!(
+            "'{shown}' is outside any section (HAProxy: unknown keyword '{shown}' out of section)"
+        );
+        self.report(&OUT_OF_SECTION, at, message);
+        self.edit_last(|d| {
+            d.with_label("no section header above this line in this file").with_help(
+                "put a section header such as 'global' or 'ring NAME' above it, in the same file",
+            )
+        });
+        self.fatal += 1;
     }
 
     /// Checks a `[scope]` line, which HAProxy reads before tokenizing.
@@ -717,7 +735,7 @@ impl<'a> Reader<'a> {
                     "more than {} words on one line (HAProxy: too many words, truncating after word {}, position {})",
                     lex::MAX_WORDS,
                     lex::MAX_WORDS,
-                    lexed.output_offsets.last().map_or(column, |o| o + 1)
+                    output_offset(&lexed.words, lex::MAX_WORDS - 1) + 1
                 ),
                 "the last word HAProxy keeps",
                 "split the line, or move repeated options to a default-server line",
@@ -747,6 +765,12 @@ impl Iterator for Reader<'_> {
 /// conditional blocks and scope lines.
 fn is_first_pass_error(code: &str) -> bool {
     code.starts_with('L') || matches!(code, "S008" | "S009" | "S010" | "S011" | "S012")
+}
+
+/// Returns where word `index` starts in HAProxy's output buffer, where the
+/// words are written one after the other, each followed by a NUL byte.
+fn output_offset(words: &[Word], index: usize) -> usize {
+    words[..index.min(words.len())].iter().map(|w| w.value.len() + 1).sum()
 }
 
 /// Bytes HAProxy allows in names (its `invalid_char()`).
