@@ -517,7 +517,9 @@ impl<'a> Reader<'a> {
 
     /// Reports the first empty argument; returns true when there is one.
     fn empty_argument(&mut self, raw: RawLine, indent: usize, lexed: &LexedLine) -> bool {
-        let Some(index) = lexed.words.iter().position(|w| w.c_str().is_empty()) else {
+        // A word is empty for HAProxy when its first byte is missing or NUL.
+        let Some(index) = lexed.words.iter().position(|w| w.value.first().is_none_or(|b| *b == 0))
+        else {
             return false;
         };
         let line_start = raw.start + indent;
