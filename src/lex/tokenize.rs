@@ -8,7 +8,7 @@ use super::pieces::{Mode, Piece, PieceError, Variable, piece};
 use super::{Env, Word, c_str, is_c_space};
 use crate::source::Span;
 
-/// The most words HAProxy keeps on a line, keyword included.
+/// The maximum number of words HAProxy keeps on a line, keyword included.
 pub const MAX_WORDS: usize = 64;
 
 /// What a tokenizer error is about.

@@ -149,7 +149,7 @@ impl<'a> Reader<'a> {
         self.end_of_file();
         // HAProxy 3.x reads the files twice. The first pass reports errors of
         // the line format and of conditional blocks, and skips message
-        // directives; after such an error it exits, so the messages of
+        // directives. It exits after such an error, so the messages of
         // `.alert`, `.warning`, `.notice` and `.diag` never show.
         let format_error = self.diagnostics.iter().any(|d| is_first_pass_error(d.code()));
         if format_error {
@@ -552,7 +552,7 @@ impl<'a> Reader<'a> {
         true
     }
 
-    /// Extends an empty pointer to the rest of the word that holds it.
+    /// Extends an empty span to the end of the word that contains it.
     fn widen(&self, at: Span, words: &[Word]) -> Span {
         if !at.is_empty() {
             return at;
