@@ -3,8 +3,8 @@
 //! Lines are applied in order with HAProxy 3.5's semantics (src/sink.c,
 //! `cfg_parse_ring`): the last `size` wins, `size` after `backing-file` fails,
 //! a second `backing-file` fails and the first stays. After a `ring` line
-//! that HAProxy rejects, it rejects every keyword of the section as well;
-//! those follow-on errors are not reported here, only their cause.
+//! that HAProxy rejects, it rejects every keyword of the section as well.
+//! Those follow-on errors are not reported here, only their cause.
 
 use std::collections::HashMap;
 use std::ffi::OsStr;
@@ -252,7 +252,7 @@ pub(crate) fn suggest<'a>(text: &str, candidates: &[&'a str]) -> Option<&'a str>
         .map(|(_, candidate)| candidate)
 }
 
-/// What every keyword check needs to know about its line.
+/// The line under check, with the file and version every keyword check needs.
 struct LineContext<'a> {
     file: FileId,
     version: HaproxyVersion,
@@ -739,6 +739,7 @@ fn apply_maxlen(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnos
         );
         return;
     }
+
     let maxlen = parsed.value as u32;
     if maxlen == 0 {
         out.push(
@@ -748,6 +749,7 @@ fn apply_maxlen(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnos
         );
         return;
     }
+
     let plain = parsed.used == word.value.len()
         && word.value.iter().all(u8::is_ascii_digit)
         && i64::from(maxlen) == parsed.value;
