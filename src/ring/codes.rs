@@ -51,7 +51,9 @@ impl Code {
     }
 }
 
-/// Diagnostic codes of ring sections and references to rings, in [`Code`] order.
+/// Diagnostic codes of ring sections and references to rings.
+///
+/// The order matters: the crate's internal `Code` enum indexes this table.
 pub static CODES: &[CodeInfo] = &[
     CodeInfo {
         code: "R001",
