@@ -150,9 +150,12 @@ pub fn render(
     options: HumanOptions,
 ) -> String {
     match format {
-        OutputFormat::Human => {
-            diagnostics.iter().map(|diag| human(diag, sources, options)).collect()
-        }
+        // A blank line between reports, as rustc and miette's own reporter print them.
+        OutputFormat::Human => diagnostics
+            .iter()
+            .map(|diag| human(diag, sources, options))
+            .collect::<Vec<_>>()
+            .join("\n"),
         OutputFormat::Short => diagnostics.iter().map(|diag| short(diag, sources)).collect(),
         OutputFormat::Json => json::render(diagnostics, sources),
         OutputFormat::Sarif => {
