@@ -6,7 +6,7 @@
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Read, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use ringcfg::diag::render::{self, HumanOptions, OutputFormat};
@@ -109,24 +109,55 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
+/// Largest configuration read from standard input, as HAProxy 3.5 caps
+/// inputs whose size it cannot know in advance (`MAX_CFG_SIZE`, 10 MiB).
+const MAX_STREAM_SIZE: u64 = 10 * 1024 * 1024;
+
 /// Reads every file, or standard input for `-`, naming the file that fails.
 fn read_sources(files: &[PathBuf]) -> Result<Vec<SourceFile>, CliError> {
+    if files.iter().filter(|path| path.as_os_str() == "-").count() > 1 {
+        return Err("'-' (standard input) may be given only once".into());
+    }
     let mut sources = Vec::with_capacity(files.len());
     for path in files {
         let (name, bytes) = if path.as_os_str() == "-" {
-            let mut bytes = Vec::new();
-            io::stdin()
-                .read_to_end(&mut bytes)
-                .map_err(|error| format!("cannot read standard input: {error}"))?;
-            ("<stdin>".to_owned(), bytes)
+            ("<stdin>".to_owned(), read_stdin()?)
         } else {
-            let bytes = std::fs::read(path)
-                .map_err(|error| format!("cannot read '{}': {error}", path.display()))?;
-            (path.display().to_string(), bytes)
+            (path.display().to_string(), read_regular_file(path)?)
         };
         sources.push(SourceFile::new(name, bytes));
     }
     Ok(sources)
+}
+
+fn read_stdin() -> Result<Vec<u8>, CliError> {
+    let mut bytes = Vec::new();
+    io::stdin()
+        .take(MAX_STREAM_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| format!("cannot read standard input: {error}"))?;
+    if bytes.len() as u64 > MAX_STREAM_SIZE {
+        return Err(format!(
+            "standard input is larger than {MAX_STREAM_SIZE} bytes, the most HAProxy reads from a stream; pass the file by name"
+        )
+        .into());
+    }
+    Ok(bytes)
+}
+
+/// Reads a regular file; FIFOs and devices are rejected before they are
+/// opened, since opening a FIFO blocks and `/dev/zero` never ends.
+fn read_regular_file(path: &Path) -> Result<Vec<u8>, CliError> {
+    let metadata = std::fs::metadata(path)
+        .map_err(|error| format!("cannot read '{}': {error}", path.display()))?;
+    if !metadata.is_file() {
+        return Err(format!(
+            "cannot read '{}': not a regular file; give a configuration file, or '-' for standard input",
+            path.display()
+        )
+        .into());
+    }
+    std::fs::read(path).map_err(|error| format!("cannot read '{}': {error}", path.display()).into())
 }
 
 /// Builds the variables for "$NAME": the process environment unless

@@ -47,8 +47,33 @@ impl<'a> Report<'a> {
     }
 }
 
+/// Copies a file for miette, with control bytes shown as `?`.
+///
+/// A configuration may hold terminal escape sequences (a stray ESC, an OSC
+/// title sequence); printed raw, they would recolour or retitle the user's
+/// terminal. Replacing each by one ASCII byte keeps every span valid.
 fn named_source(file: &SourceFile) -> NamedSource<Vec<u8>> {
-    NamedSource::new(file.name(), file.bytes().to_vec())
+    let bytes = file
+        .bytes()
+        .iter()
+        .map(|&byte| match byte {
+            b'\t' | b'\n' | b'\r' => byte,
+            0..0x20 | 0x7f => b'?',
+            _ => byte,
+        })
+        .collect();
+    NamedSource::new(file.name(), bytes)
+}
+
+/// Escapes control characters in text shown to the user, for the same reason.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|ch| match ch {
+            '\n' => ch.to_string(),
+            ch if ch.is_control() => ch.escape_default().to_string(),
+            ch => ch.to_string(),
+        })
+        .collect()
 }
 
 impl fmt::Debug for Report<'_> {
@@ -59,7 +84,7 @@ impl fmt::Debug for Report<'_> {
 
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diag.message)
+        f.write_str(&printable(&self.diag.message))
     }
 }
 
@@ -79,7 +104,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diag.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+        self.diag.help.as_ref().map(|help| Box::new(printable(help)) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -87,7 +112,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let label = |text: &str| (!text.is_empty()).then(|| text.to_owned());
+        let label = |text: &str| (!text.is_empty()).then(|| printable(text));
         let primary = LabeledSpan::new_primary_with_span(label(&self.diag.label), self.diag.span);
         let same_file = self
             .diag

@@ -103,13 +103,13 @@ impl RingChecker {
         };
         let name = name_word.text().into_owned();
 
-        if let Some((at, byte)) = value::invalid_name_char(&name_word.value) {
-            let shown = char::from(byte).escape_default();
+        if let Some((at, _)) = value::invalid_name_char(&name_word.value) {
+            let (shown, len) = describe_char_at(&name_word.value[at..]);
             self.push(
                 Diagnostic::new(
                     Code::InvalidRingName.info(),
                     file,
-                    sub_span(name_word, at, 1),
+                    sub_span(name_word, at, len),
                     format!("invalid ring name '{name}': character '{shown}' is not permitted"),
                 )
                 .with_label("not permitted in a ring name")
@@ -888,6 +888,20 @@ fn check_backing_files(rings: &[RingDef], out: &mut Vec<Diagnostic>) {
 
 fn backing_span(ring: &RingDef) -> Span {
     ring.backing_file.as_ref().map_or(ring.name_span, |file| file.span)
+}
+
+/// Describes the character that starts `bytes` for a message, and its length in bytes.
+///
+/// A multi-byte UTF-8 character is shown whole (`é`, not its first byte);
+/// control characters are escaped, and a byte that starts no valid UTF-8
+/// character is shown as `\xNN`.
+fn describe_char_at(bytes: &[u8]) -> (String, usize) {
+    let chunk = bytes.utf8_chunks().next();
+    match chunk.and_then(|chunk| chunk.valid().chars().next()) {
+        Some(ch) if ch.is_control() => (ch.escape_default().to_string(), ch.len_utf8()),
+        Some(ch) => (ch.to_string(), ch.len_utf8()),
+        None => (format!("\\x{:02x}", bytes.first().copied().unwrap_or(0)), 1),
+    }
 }
 
 #[cfg(test)]
