@@ -2,10 +2,9 @@
 //!
 //! HAProxy's `parse_line()` walks a line byte by byte with three states
 //! (unquoted, inside `"…"`, inside `'…'`). [`pieces`] recognizes the units of
-//! that walk with `nom` parsers (a run of plain bytes, a quote, an escape, a
-//! variable, a blank run, a comment, the end of the line), and [`tokenize`]
-//! feeds them to a small state machine that decides where words start and
-//! end. The split matters because HAProxy's word rules are stateful: an empty
+//! that walk with `nom` parsers: a run of plain bytes, a quote, an escape, a
+//! variable, a blank run, a comment, the end of the line. [`tokenize`] feeds
+//! them to a small state machine that decides where words start and end. The split matters because HAProxy's word rules are stateful: an empty
 //! `""` makes a word only when nothing else was written since the quote
 //! opened, and `"${NAME[*]}"` can split one quoted string into several words.
 //!
@@ -61,8 +60,8 @@ impl Word {
         self.value == text.as_bytes()
     }
 
-    /// Returns the value up to its first NUL byte, which is what HAProxy's C
-    /// code sees when it compares or prints the word.
+    /// Returns the value up to its first NUL byte, which is the string
+    /// HAProxy's C code compares or prints.
     ///
     /// A `\x00` escape writes a NUL into the word; keywords, section names
     /// and directive messages all stop there.

@@ -36,3 +36,8 @@ pub use diag::{Diagnostic, Severity};
 pub use ring::{RingDef, RingRef};
 pub use source::{FileId, SourceFile, Span};
 pub use version::HaproxyVersion;
+
+/// The README's Rust examples, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

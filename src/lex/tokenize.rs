@@ -8,7 +8,7 @@ use super::pieces::{Mode, Piece, PieceError, Variable, piece};
 use super::{Env, Word, c_str, is_c_space};
 use crate::source::Span;
 
-/// The most words HAProxy keeps on a line, keyword included.
+/// The maximum number of words HAProxy keeps on a line, keyword included.
 pub const MAX_WORDS: usize = 64;
 
 /// What a tokenizer error is about.
@@ -132,20 +132,25 @@ static CLASSES: [Class; 256] = {
 /// comment. Returns `None` when the line needs the full scan.
 ///
 /// This gives the same words as the piece parsers, only faster: such a line
-/// has no escape, variable or quote, so every byte is copied as it is. A
-/// first pass finds the end and counts the words, so the second allocates
-/// the word list once, at its exact size.
+/// has no escape, variable or quote, so every byte is copied as it is. Word
+/// bounds go to a buffer on the stack first, so that the word list is
+/// allocated once, at its exact size.
 fn plain_line(line: &[u8], base: usize) -> Option<LexedLine> {
+    let mut bounds = [(0usize, 0usize); MAX_WORDS];
     let mut count = 0;
-    let mut in_word = false;
+    let mut start = None;
     let mut end = line.len();
     for (i, byte) in line.iter().enumerate() {
         match CLASSES[usize::from(*byte)] {
             Class::Plain => {
-                count += usize::from(!in_word);
-                in_word = true;
+                start.get_or_insert(i);
             }
-            Class::Blank => in_word = false,
+            Class::Blank => {
+                if let Some(from) = start.take() {
+                    *bounds.get_mut(count)? = (from, i);
+                    count += 1;
+                }
+            }
             Class::Comment => {
                 end = i;
                 break;
@@ -153,22 +158,18 @@ fn plain_line(line: &[u8], base: usize) -> Option<LexedLine> {
             Class::Special => return None,
         }
     }
-    if count > MAX_WORDS {
-        return None;
+    if let Some(from) = start {
+        *bounds.get_mut(count)? = (from, end);
+        count += 1;
     }
     let comment = (end < line.len()).then(|| Span::new(base + end, base + comment_end(line, end)));
-    let mut words = Vec::with_capacity(count);
-    let mut rest = &line[..end];
-    while let Some(start) = rest.iter().position(|b| CLASSES[usize::from(*b)] == Class::Plain) {
-        let len = rest[start..]
-            .iter()
-            .position(|b| CLASSES[usize::from(*b)] != Class::Plain)
-            .unwrap_or(rest.len() - start);
-        let from = base + (end - rest.len()) + start;
-        let value = rest[start..start + len].to_vec();
-        words.push(Word { span: Span::new(from, from + len), value });
-        rest = &rest[start + len..];
-    }
+    let words = bounds[..count]
+        .iter()
+        .map(|&(from, to)| Word {
+            span: Span::new(base + from, base + to),
+            value: line[from..to].to_vec(),
+        })
+        .collect();
     Some(LexedLine { words, comment, error: None, empty_word_at: None })
 }
 

@@ -14,7 +14,7 @@ pub const DEFAULT_FEATURES: &str = "+EPOLL -KQUEUE +NETFILTER +POLL +THREAD +BAC
 
 /// The options `enabled()` reports as on by default on Linux: the pollers,
 /// splicing, `getaddrinfo()`, `SO_REUSEPORT` and zero-copy forwarding.
-/// `SERVER-SSL-VERIFY-NONE` is off unless the global section says otherwise.
+/// `SERVER-SSL-VERIFY-NONE` is off unless the global section sets `ssl-server-verify none`.
 pub const DEFAULT_ENABLED: &[&str] =
     &["POLL", "EPOLL", "SPLICE", "GETADDRINFO", "REUSEPORT", "FAST-FORWARD"];
 
@@ -31,7 +31,7 @@ pub struct TlsLibrary {
     pub awslc_api: Option<i64>,
 }
 
-/// Returns true when `features` (a `haproxy -vv` feature list) holds `+name`,
+/// Returns true when `features` (a `haproxy -vv` feature list) contains `+name`,
 /// with HAProxy's own matching: the first whole-word occurrence decides.
 pub(crate) fn has_feature(features: &[u8], name: &[u8]) -> bool {
     let mut from = 0;

@@ -149,7 +149,7 @@ impl<'a> Reader<'a> {
         self.end_of_file();
         // HAProxy 3.x reads the files twice. The first pass reports errors of
         // the line format and of conditional blocks, and skips message
-        // directives; after such an error it exits, so the messages of
+        // directives. It exits after such an error, so the messages of
         // `.alert`, `.warning`, `.notice` and `.diag` never show.
         let format_error = self.diagnostics.iter().any(|d| is_first_pass_error(d.code()));
         if format_error {
@@ -517,7 +517,9 @@ impl<'a> Reader<'a> {
 
     /// Reports the first empty argument; returns true when there is one.
     fn empty_argument(&mut self, raw: RawLine, indent: usize, lexed: &LexedLine) -> bool {
-        let Some(index) = lexed.words.iter().position(|w| w.c_str().is_empty()) else {
+        // A word is empty for HAProxy when its first byte is missing or NUL.
+        let Some(index) = lexed.words.iter().position(|w| w.value.first().is_none_or(|b| *b == 0))
+        else {
             return false;
         };
         let line_start = raw.start + indent;
@@ -550,7 +552,7 @@ impl<'a> Reader<'a> {
         true
     }
 
-    /// Extends an empty pointer to the rest of the word that holds it.
+    /// Extends an empty span to the end of the word that contains it.
     fn widen(&self, at: Span, words: &[Word]) -> Span {
         if !at.is_empty() {
             return at;
