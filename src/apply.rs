@@ -421,6 +421,9 @@ fn finish(
     mut warnings: Vec<ApplyWarning>,
     messages: u64,
 ) -> Result<(Ring, ApplyReport), ApplyError> {
+    // HAProxy lowers maxlen to `size - 2 - varint(size - 2)`, two bytes more
+    // than a message can take, so messages of that length are all dropped.
+    // Lowering it to the real capacity keeps them.
     let largest = u32::try_from(writer::max_payload(mapping.area_len())).unwrap_or(u32::MAX);
     let maxlen = match spec.maxlen {
         None | Some(0) => u32::MAX,
