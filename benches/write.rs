@@ -5,6 +5,7 @@
 //! and not the disk.
 
 use std::hint::black_box;
+use std::io::Write;
 use std::path::PathBuf;
 use std::thread;
 use std::time::{Duration, Instant, UNIX_EPOCH};
@@ -45,9 +46,52 @@ fn concurrent(ring: &Ring, writers: u64, iters: u64) -> Duration {
     start.elapsed()
 }
 
+/// CPU time this thread has run, from `/proc/thread-self/schedstat`.
+///
+/// Unlike wall time, it holds up while other processes share the cores.
+fn thread_cpu() -> Duration {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+    let nanos = text.split(' ').next().and_then(|field| field.parse().ok()).unwrap_or(0);
+    Duration::from_nanos(nanos)
+}
+
+/// Writes `count` messages from each of `writers` threads; returns the CPU time of all of them.
+fn cpu_of_writes(ring: &Ring, writers: u64, count: u64) -> Duration {
+    thread::scope(|scope| {
+        let handles: Vec<_> = (0..writers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let start = thread_cpu();
+                    for _ in 0..count {
+                        let _ = black_box(ring.write_raw(black_box(MESSAGE)));
+                    }
+                    thread_cpu() - start
+                })
+            })
+            .collect();
+        handles.into_iter().map(|handle| handle.join().expect("writer thread")).sum()
+    })
+}
+
+/// Prints CPU nanoseconds per message, best of three passes, before Criterion's wall times.
+fn print_cpu_figures(ring: &Ring) {
+    const COUNT: u64 = 5_000_000;
+    for writers in [1, 2] {
+        let best = (0..3).map(|_| cpu_of_writes(ring, writers, COUNT)).min().unwrap_or_default();
+        let per_message = best.as_secs_f64() * 1e9 / (COUNT * writers) as f64;
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "{writers} writer(s): {per_message:.1} ns of CPU per message, {:.1} M messages per CPU-second",
+            1e3 / per_message
+        );
+    }
+}
+
 fn writers(c: &mut Criterion) {
     let dir = bench_dir();
     let raw = ring(&dir, LogFormat::Raw);
+    print_cpu_figures(&raw);
     let mut group = c.benchmark_group("write_100_bytes");
     group.measurement_time(Duration::from_secs(3)).sample_size(10);
     group.throughput(Throughput::Elements(1));

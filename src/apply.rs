@@ -9,10 +9,13 @@
 //! to a ring across runs. Rings without a backing file live in anonymous
 //! memory.
 //!
-//! Where HAProxy would lose data or follow a link, this module is stricter:
-//! see [`rotate`](self) for what is rotated and what is refused. Files are
+//! Where HAProxy would lose data or follow a link, this module is stricter.
+//! A file in a foreign layout is rotated rather than overwritten. A 0-byte
+//! file is reused, so an older `.bak` survives. A symbolic link, a directory
+//! or another non-regular file is rejected and left as it is. Files are
 //! opened with `O_NOFOLLOW` and `O_CLOEXEC`, and each mapped file is locked
-//! with `flock` so that two processes never resize each other's ring.
+//! with `flock` so that two cooperating processes never resize each other's
+//! ring.
 //!
 //! ```
 //! use ringcfg::apply::{open_backing_file, Action, RingSpec};
@@ -78,9 +81,9 @@ impl RingSpec {
         }
     }
 
-    /// Bytes of the backing file: `size - 192` rounded up to a 4096-byte page, plus nothing.
+    /// Returns the length of the backing file: `size - 192` rounded up to a multiple of 4096.
     ///
-    /// The area is the file size minus the 192-byte header, as in HAProxy.
+    /// The area is the file length minus the 192-byte header, as in HAProxy 3.x's src/sink.c.
     ///
     /// ```
     /// use ringcfg::apply::RingSpec;
@@ -418,6 +421,9 @@ fn finish(
     mut warnings: Vec<ApplyWarning>,
     messages: u64,
 ) -> Result<(Ring, ApplyReport), ApplyError> {
+    // HAProxy lowers maxlen to `size - 2 - varint(size - 2)`, two bytes more
+    // than a message can take, so messages of that length are all dropped.
+    // Lowering it to the real capacity keeps them.
     let largest = u32::try_from(writer::max_payload(mapping.area_len())).unwrap_or(u32::MAX);
     let maxlen = match spec.maxlen {
         None | Some(0) => u32::MAX,
