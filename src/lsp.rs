@@ -24,15 +24,18 @@ mod context;
 mod document;
 mod features;
 mod keywords;
+pub mod transport;
 
 use std::collections::HashMap;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, ProtocolError, Request, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, Exit,
     Notification as _, PublishDiagnostics,
 };
-use lsp_types::request::{Completion, GotoDefinition, HoverRequest, References, Request as _};
+use lsp_types::request::{
+    Completion, GotoDefinition, HoverRequest, Initialize, References, Request as _,
+};
 use lsp_types::{
     CompletionOptions, CompletionResponse, GotoDefinitionResponse, HoverProviderCapability,
     InitializeParams, InitializeResult, Location, OneOf, PublishDiagnosticsParams, ReferenceParams,
@@ -60,7 +63,13 @@ pub enum ServerError {
     /// The client closed its end of the connection before `exit`.
     #[error("the client closed the connection")]
     Disconnected,
+    /// The client sent `exit` before `initialize`.
+    #[error("the client sent 'exit' before 'initialize'")]
+    ExitBeforeInitialize,
 }
+
+/// Message of the `ServerNotInitialized` error returned to a request sent before `initialize`.
+pub const NOT_INITIALIZED: &str = "the server is not initialized: send 'initialize' first";
 
 /// Serves one client on `connection` until it sends `shutdown` and `exit`.
 ///
@@ -84,7 +93,7 @@ pub enum ServerError {
 /// thread.join().unwrap().unwrap();
 /// ```
 pub fn run(connection: &Connection) -> Result<(), ServerError> {
-    let (id, params) = connection.initialize_start()?;
+    let (id, params) = wait_for_initialize(connection)?;
     let params: InitializeParams = serde_json::from_value(params)?;
     let encoding = PositionEncoding::negotiate(
         params
@@ -100,7 +109,9 @@ pub fn run(connection: &Connection) -> Result<(), ServerError> {
             version: Some(env!("CARGO_PKG_VERSION").to_owned()),
         }),
     };
-    connection.initialize_finish(id, serde_json::to_value(result)?)?;
+    // The `initialized` notification that follows needs no handling, so the
+    // main loop ignores it like any unknown notification.
+    send(connection, Response::new_ok(id, serde_json::to_value(result)?).into())?;
 
     let mut server = Server::new(encoding, check_options(params.initialization_options.as_ref()));
     let mut queued: Option<Message> = None;
@@ -125,6 +136,32 @@ pub fn run(connection: &Connection) -> Result<(), ServerError> {
                 }
             }
             Message::Response(_) => {}
+        }
+    }
+}
+
+/// Waits for the `initialize` request and returns its id and parameters.
+///
+/// Other requests get `ServerNotInitialized` (-32002) and other
+/// notifications are dropped, as the protocol requires.
+fn wait_for_initialize(
+    connection: &Connection,
+) -> Result<(lsp_server::RequestId, serde_json::Value), ServerError> {
+    loop {
+        let message = connection.receiver.recv().map_err(|_| ServerError::Disconnected)?;
+        match message {
+            Message::Request(request) if request.method == Initialize::METHOD => {
+                return Ok((request.id, request.params));
+            }
+            Message::Request(request) => {
+                let code = ErrorCode::ServerNotInitialized as i32;
+                let response = Response::new_err(request.id, code, NOT_INITIALIZED.to_owned());
+                send(connection, response.into())?;
+            }
+            Message::Notification(notification) if notification.method == Exit::METHOD => {
+                return Err(ServerError::ExitBeforeInitialize);
+            }
+            Message::Notification(_) | Message::Response(_) => {}
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use lsp_server::Connection;
+use ringcfg::lsp::transport;
 
 use super::CliError;
 
@@ -15,12 +15,22 @@ pub(crate) struct Args {
 }
 
 /// Runs `ringcfg lsp` until the client sends `exit`.
+///
+/// Malformed input (a bad header, an oversized or truncated body, a body that
+/// is not one JSON-RPC message) ends the run with an error that names it.
 pub(crate) fn run(_args: Args) -> Result<ExitCode, CliError> {
-    let (connection, io_threads) = Connection::stdio();
+    let (connection, io_threads) = transport::stdio();
     let served = ringcfg::lsp::run(&connection);
     // Dropping the connection lets the writer thread finish sending what is queued.
     drop(connection);
-    served?;
+    if let Err(error) = served {
+        // A framing error closes the server's channel, so the server reports
+        // only a disconnect: the reader's error names the actual problem.
+        return Err(match io_threads.input_error() {
+            Some(input_error) => input_error.into(),
+            None => error.into(),
+        });
+    }
     io_threads.join()?;
     Ok(ExitCode::SUCCESS)
 }

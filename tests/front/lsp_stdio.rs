@@ -1,5 +1,5 @@
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -39,15 +39,20 @@ fn read_messages(stdout: impl Read, sink: mpsc::Sender<Value>) {
     }
 }
 
-#[test]
-fn binary_serves_over_stdio() {
-    let mut child = Command::new(ringcfg_bin())
+/// Starts `ringcfg lsp` with all three standard streams piped.
+pub(crate) fn start_server() -> Child {
+    Command::new(ringcfg_bin())
         .arg("lsp")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("start ringcfg lsp");
+        .expect("start ringcfg lsp")
+}
+
+#[test]
+fn binary_serves_over_stdio() {
+    let mut child = start_server();
     let mut stdin = child.stdin.take().unwrap();
     let stdout = child.stdout.take().unwrap();
     let (sender, messages) = mpsc::channel();

@@ -11,6 +11,8 @@ mod lsp;
 mod lsp_check;
 /// A scripted JSON-RPC client of the in-process language server.
 mod lsp_client;
+/// The real `ringcfg lsp` binary fed malformed, oversized and out-of-order input.
+mod lsp_hostile;
 /// The real `ringcfg lsp` binary, spoken to over pipes with Content-Length framing.
 mod lsp_stdio;
 /// `ringcfg rules`, `ringcfg explain` and the generated `docs/rules.md`.
