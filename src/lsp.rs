@@ -28,13 +28,13 @@ pub mod transport;
 
 use std::collections::HashMap;
 
-use lsp_server::{Connection, ErrorCode, Message, Notification, ProtocolError, Request, Response};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, Exit,
     Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
-    Completion, GotoDefinition, HoverRequest, Initialize, References, Request as _,
+    Completion, GotoDefinition, HoverRequest, Initialize, References, Request as _, Shutdown,
 };
 use lsp_types::{
     CompletionOptions, CompletionResponse, GotoDefinitionResponse, HoverProviderCapability,
@@ -54,9 +54,6 @@ use document::Document;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ServerError {
-    /// The client broke the protocol, for example by exiting without `shutdown`.
-    #[error("language server protocol error: {0}")]
-    Protocol(#[from] ProtocolError),
     /// The `initialize` parameters could not be read.
     #[error("invalid initialize parameters: {0}")]
     Initialize(#[from] serde_json::Error),
@@ -66,10 +63,16 @@ pub enum ServerError {
     /// The client sent `exit` before `initialize`.
     #[error("the client sent 'exit' before 'initialize'")]
     ExitBeforeInitialize,
+    /// The client sent `exit` without `shutdown` first.
+    #[error("the client sent 'exit' without 'shutdown' first")]
+    ExitWithoutShutdown,
 }
 
 /// Message of the `ServerNotInitialized` error returned to a request sent before `initialize`.
 pub const NOT_INITIALIZED: &str = "the server is not initialized: send 'initialize' first";
+
+/// Message of the `InvalidRequest` error returned to a request sent after `shutdown`.
+pub const SHUTTING_DOWN: &str = "the server is shutting down: send 'exit'";
 
 /// Serves one client on `connection` until it sends `shutdown` and `exit`.
 ///
@@ -121,12 +124,16 @@ pub fn run(connection: &Connection) -> Result<(), ServerError> {
             None => connection.receiver.recv().map_err(|_| ServerError::Disconnected)?,
         };
         match message {
+            Message::Request(request) if request.method == Shutdown::METHOD => {
+                send(connection, Response::new_ok(request.id, ()).into())?;
+                return wait_for_exit(connection);
+            }
             Message::Request(request) => {
-                if connection.handle_shutdown(&request)? {
-                    return Ok(());
-                }
                 let response = server.handle_request(request);
                 send(connection, response.into())?;
+            }
+            Message::Notification(notification) if notification.method == Exit::METHOD => {
+                return Err(ServerError::ExitWithoutShutdown);
             }
             Message::Notification(notification) => {
                 let (notification, next) = skip_superseded_changes(connection, notification);
@@ -160,6 +167,27 @@ fn wait_for_initialize(
             }
             Message::Notification(notification) if notification.method == Exit::METHOD => {
                 return Err(ServerError::ExitBeforeInitialize);
+            }
+            Message::Notification(_) | Message::Response(_) => {}
+        }
+    }
+}
+
+/// Waits for `exit` after `shutdown`.
+///
+/// Requests get `InvalidRequest` and notifications are dropped, as the
+/// protocol requires of a server that is shutting down.
+fn wait_for_exit(connection: &Connection) -> Result<(), ServerError> {
+    loop {
+        let message = connection.receiver.recv().map_err(|_| ServerError::Disconnected)?;
+        match message {
+            Message::Notification(notification) if notification.method == Exit::METHOD => {
+                return Ok(());
+            }
+            Message::Request(request) => {
+                let code = ErrorCode::InvalidRequest as i32;
+                let response = Response::new_err(request.id, code, SHUTTING_DOWN.to_owned());
+                send(connection, response.into())?;
             }
             Message::Notification(_) | Message::Response(_) => {}
         }
@@ -465,5 +493,54 @@ mod tests {
         let (same, next) = skip_superseded_changes(&server, open);
         assert_eq!(same.method, DidOpenTextDocument::METHOD);
         assert!(next.is_none());
+    }
+
+    fn initialized_connection() -> (Connection, std::thread::JoinHandle<Result<(), ServerError>>) {
+        let (server, client) = Connection::memory();
+        let thread = std::thread::spawn(move || run(&server));
+        let initialize =
+            Request::new(1.into(), "initialize".to_owned(), json!({ "capabilities": {} }));
+        client.sender.send(initialize.into()).unwrap();
+        assert!(matches!(client.receiver.recv(), Ok(Message::Response(_))));
+        (client, thread)
+    }
+
+    fn notify(client: &Connection, method: &str) {
+        client.sender.send(Notification::new(method.to_owned(), ()).into()).unwrap();
+    }
+
+    #[test]
+    fn request_after_shutdown_is_invalid() {
+        let (client, thread) = initialized_connection();
+        client.sender.send(Request::new(2.into(), "shutdown".to_owned(), ()).into()).unwrap();
+        assert!(matches!(client.receiver.recv(), Ok(Message::Response(_))));
+
+        let hover = Request::new(3.into(), HoverRequest::METHOD.to_owned(), json!({}));
+        client.sender.send(hover.into()).unwrap();
+        let Ok(Message::Response(response)) = client.receiver.recv() else { panic!("a response") };
+        let error = response.error.expect("an error response");
+        assert_eq!(error.code, ErrorCode::InvalidRequest as i32);
+        assert_eq!(error.message, SHUTTING_DOWN);
+
+        notify(&client, "exit");
+        assert!(thread.join().unwrap().is_ok());
+    }
+
+    #[test]
+    fn exit_without_shutdown_is_an_error() {
+        let (client, thread) = initialized_connection();
+        notify(&client, "initialized");
+        notify(&client, "exit");
+        let error = thread.join().unwrap().unwrap_err();
+        assert!(matches!(error, ServerError::ExitWithoutShutdown), "{error}");
+    }
+
+    #[test]
+    fn exit_before_initialize_is_an_error() {
+        let (server, client) = Connection::memory();
+        let thread = std::thread::spawn(move || run(&server));
+        notify(&client, "exit");
+        let error = thread.join().unwrap().unwrap_err();
+        assert!(matches!(error, ServerError::ExitBeforeInitialize), "{error}");
     }
 }

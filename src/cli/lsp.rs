@@ -1,10 +1,14 @@
 //! `ringcfg lsp`: the language server on standard input and output.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use ringcfg::lsp::transport;
 
 use super::CliError;
+
+/// How long a failed run waits for its last messages to reach the client.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Arguments of `ringcfg lsp`.
 #[derive(Debug, clap::Args)]
@@ -25,11 +29,17 @@ pub(crate) fn run(_args: Args) -> Result<ExitCode, CliError> {
     drop(connection);
     if let Err(error) = served {
         // A framing error closes the server's channel, so the server reports
-        // only a disconnect: the reader's error names the actual problem.
-        return Err(match io_threads.input_error() {
+        // only a disconnect. The reader's error names the actual problem.
+        let cause: CliError = match io_threads.input_error() {
             Some(input_error) => input_error.into(),
             None => error.into(),
-        });
+        };
+        // Responses sent before the error, such as the response to a request
+        // before `initialize`, still reach a client that reads them within
+        // WRITE_TIMEOUT. A write failure here matters less than the error
+        // that stopped the server.
+        let _ = io_threads.join_writer(WRITE_TIMEOUT);
+        return Err(cause);
     }
     io_threads.join()?;
     Ok(ExitCode::SUCCESS)

@@ -15,6 +15,7 @@
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::sync::mpsc;
 use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender};
 use lsp_server::{Connection, Message};
@@ -92,6 +93,9 @@ pub enum TransportError {
     /// Reading the input failed.
     #[error("failed to read an LSP message: {0}")]
     Read(#[source] io::Error),
+    /// The writer thread did not finish in time, because the client stopped reading.
+    #[error("timed out after {0:?} writing LSP messages to a client that does not read them")]
+    WriteTimedOut(Duration),
     /// Writing the output failed.
     #[error("failed to write an LSP message: {0}")]
     Write(#[source] io::Error),
@@ -114,6 +118,27 @@ impl IoThreads {
         self.input_error.try_recv().ok()
     }
 
+    /// Waits at most `timeout` for the writer thread to send what the dropped
+    /// [`Connection`] queued.
+    ///
+    /// Unlike [`join`](Self::join), this never waits for input, so it suits a
+    /// server that stopped on an error while the client may still be connected.
+    /// The timeout covers a client that stopped reading, which blocks the writer.
+    ///
+    /// # Errors
+    ///
+    /// Returns the writer's error, or [`TransportError::WriteTimedOut`].
+    pub fn join_writer(self, timeout: Duration) -> Result<(), TransportError> {
+        let deadline = Instant::now() + timeout;
+        while !self.writer.is_finished() {
+            if Instant::now() >= deadline {
+                return Err(TransportError::WriteTimedOut(timeout));
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+        join_writer(self.writer)
+    }
+
     /// Waits for both threads after the [`Connection`] is dropped.
     ///
     /// The reader stops after an `exit` notification or at the end of the
@@ -130,10 +155,14 @@ impl IoThreads {
         if let Ok(error) = self.input_error.try_recv() {
             return Err(error);
         }
-        match self.writer.join() {
-            Ok(result) => result,
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
+        join_writer(self.writer)
+    }
+}
+
+fn join_writer(writer: JoinHandle<Result<(), TransportError>>) -> Result<(), TransportError> {
+    match writer.join() {
+        Ok(result) => result,
+        Err(panic) => std::panic::resume_unwind(panic),
     }
 }
 

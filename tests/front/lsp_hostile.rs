@@ -18,8 +18,8 @@ struct Outcome {
 
 /// Writes `input` to a new server, keeps its standard input open, and waits for it to exit.
 ///
-/// Nothing reads the server's standard output, which stays empty because
-/// every input here is rejected before `initialize`.
+/// Nothing reads the server's standard output, so the input may draw at most
+/// a few responses, which fit in the pipe buffer.
 ///
 /// Keeping the input open means the server must stop on the input itself,
 /// not on the end of the stream.
@@ -118,6 +118,16 @@ fn json_array_is_rejected() {
 #[test]
 fn non_message_object_is_rejected() {
     assert_rejected(framed("{}"), "invalid LSP message");
+}
+
+#[test]
+fn exit_without_shutdown_is_named() {
+    let initialize = json!({
+        "jsonrpc": "2.0", "id": 1, "method": "initialize", "params": { "capabilities": {} }
+    });
+    let mut input = framed(&initialize.to_string());
+    input.extend(framed(r#"{"jsonrpc":"2.0","method":"exit"}"#));
+    assert_rejected(input, "the client sent 'exit' without 'shutdown' first");
 }
 
 #[test]
