@@ -544,8 +544,15 @@ impl<'a> Reader<'a> {
                 help = format!("did you mean the variable '{name}'? {help}");
             }
         }
+        let cause = match looks_like_var.then(|| self.variable_name_at(span.start)) {
+            Some(name) if self.env.get(name.as_bytes()).is_none() => {
+                format!(": variable '{name}' is not set")
+            }
+            Some(name) => format!(": variable '{name}' is empty"),
+            None => String::new(),
+        };
         self.report(&EMPTY_ARGUMENT, span, format!(
-            "argument {index} is empty (HAProxy: argument number {index} at position {column} is empty and marks the end of the argument list)"
+            "argument {index} is empty{cause} (HAProxy: argument number {index} at position {column} is empty and marks the end of the argument list)"
         ));
         self.edit_last(|d| d.with_label("empty argument").with_help(help));
         self.fatal += 1;
@@ -563,15 +570,19 @@ impl<'a> Reader<'a> {
             .map_or(at, |w| Span::new(at.start, w.span.end))
     }
 
-    /// Suggests a set variable whose name is close to the one at `span`.
-    fn suggest(&self, span: Span) -> Option<String> {
-        let bytes = self.source.bytes();
-        let name: Vec<u8> = bytes[span.start..]
+    /// Returns the variable name that starts at byte `start` of the source.
+    fn variable_name_at(&self, start: usize) -> String {
+        let name: Vec<u8> = self.source.bytes()[start..]
             .iter()
             .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
             .copied()
             .collect();
-        let name = String::from_utf8_lossy(&name).into_owned();
+        String::from_utf8_lossy(&name).into_owned()
+    }
+
+    /// Suggests a set variable whose name is close to the one at `span`.
+    fn suggest(&self, span: Span) -> Option<String> {
+        let name = self.variable_name_at(span.start);
         self.env
             .names()
             .map(|candidate| String::from_utf8_lossy(candidate).into_owned())
