@@ -401,15 +401,33 @@ fn open_locked(
     if !metadata.is_file() {
         return Err(ApplyError::NotRegular { path: path.to_owned() });
     }
-    match rustix::fs::flock(file.as_fd(), FlockOperation::NonBlockingLockExclusive) {
-        Ok(()) => {}
-        Err(rustix::io::Errno::WOULDBLOCK) => {
-            return Err(ApplyError::Busy { path: path.to_owned() });
-        }
-        Err(errno) => return Err(open_error(errno.into())),
-    }
+    lock_exclusive(&file).map_err(|errno| match errno {
+        rustix::io::Errno::WOULDBLOCK => ApplyError::Busy { path: path.to_owned() },
+        errno => open_error(errno.into()),
+    })?;
     let warnings = ram_backed_warning(&file, path);
     Ok((file, warnings))
+}
+
+/// How long [`lock_exclusive`] waits for a lock that another process holds.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Takes the exclusive `flock`, waiting up to [`LOCK_WAIT`] for it.
+///
+/// A short wait matters even without a second writer: a process that forks
+/// (any `std::process::Command` in a host program) shares every open file
+/// description with the child until the child calls `exec`, and with it the
+/// lock of a ring that was just dropped.
+fn lock_exclusive(file: &File) -> Result<(), rustix::io::Errno> {
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        match rustix::fs::flock(file.as_fd(), FlockOperation::NonBlockingLockExclusive) {
+            Err(rustix::io::Errno::WOULDBLOCK) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            result => return result,
+        }
+    }
 }
 
 /// `f_type` values of file systems that live in memory.

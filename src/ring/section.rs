@@ -155,31 +155,43 @@ impl RingChecker {
     /// Reports ring keywords that ended up in another section.
     fn stray_ring_keywords(&mut self, file: FileId, section: &Section) {
         let in_global = section.keyword == "global";
+        let mut misspelled_ring: Option<&Line> = None;
         for line in &section.lines {
+            if crate::syntax::closest_section_keyword(&line.words[0].value) == Some("ring") {
+                misspelled_ring = Some(line);
+            }
             let keyword = line.words[0].text();
             let stray = keyword == "backing-file"
                 || (in_global && matches!(keyword.as_ref(), "size" | "maxlen" | "format"));
             if !stray {
                 continue;
             }
-            self.push(
-                Diagnostic::new(
-                    Code::RingKeywordOutsideRing.info(),
-                    file,
-                    line.words[0].span,
-                    format!(
-                        "`{keyword}` is a ring keyword, but this line is in a '{}' section",
-                        section.keyword
-                    ),
-                )
-                .with_label("not valid here")
-                .with_related(
-                    file,
-                    statement_span(&section.header),
-                    "the section this line belongs to",
-                )
-                .with_help("put the line under the `ring` line it belongs to"),
+            let diag = Diagnostic::new(
+                Code::RingKeywordOutsideRing.info(),
+                file,
+                line.words[0].span,
+                format!(
+                    "`{keyword}` is a ring keyword, but this line is in a '{}' section",
+                    section.keyword
+                ),
+            )
+            .with_label("not valid here")
+            .with_related(
+                file,
+                statement_span(&section.header),
+                "the section this line belongs to",
             );
+            // A misspelled `ring` header leaves its keywords in the section above.
+            let diag = match misspelled_ring {
+                Some(header) => diag
+                    .with_related(file, header.words[0].span, "did you mean `ring`?")
+                    .with_help(format!(
+                        "line {} looks like a misspelled `ring` header; write `ring` there",
+                        header.number
+                    )),
+                None => diag.with_help("put the line under the `ring` line it belongs to"),
+            };
+            self.push(diag);
         }
     }
 

@@ -628,10 +628,15 @@ impl<'a> Reader<'a> {
             "'{shown}' is outside any section (HAProxy: unknown keyword '{shown}' out of section)"
         );
         self.report(&OUT_OF_SECTION, at, message);
+        let help = match super::closest_section_keyword(keyword) {
+            Some(section) => format!("did you mean the section keyword '{section}'?"),
+            None => {
+                "put a section header such as 'global' or 'ring NAME' above it, in the same file"
+                    .to_owned()
+            }
+        };
         self.edit_last(|d| {
-            d.with_label("no section header above this line in this file").with_help(
-                "put a section header such as 'global' or 'ring NAME' above it, in the same file",
-            )
+            d.with_label("no section header above this line in this file").with_help(help)
         });
         self.fatal += 1;
     }
