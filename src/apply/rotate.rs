@@ -192,7 +192,7 @@ fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
     match rustix::fs::renameat_with(cwd, from, cwd, to, RenameFlags::NOREPLACE) {
         Ok(()) => Ok(()),
         Err(Errno::INVAL | Errno::NOSYS | Errno::NOTSUP) => {
-            // NOTE: no test reaches this branch, because tmpfs and ext4 support the flag.
+            // FIXME: no test reaches this branch, because tmpfs and ext4 support the flag.
             fs::hard_link(from, to)?;
             fs::remove_file(from)
         }
