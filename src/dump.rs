@@ -18,7 +18,7 @@ use std::path::PathBuf;
 
 use crate::store::reader::ImageError;
 
-pub use file::RingFile;
+pub use file::{RingFile, WINDOW};
 pub use follow::{Event, Follower, OwnedMessage, Restart};
 
 /// Error of opening or reading a ring file.

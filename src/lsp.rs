@@ -5,7 +5,8 @@
 //!
 //! - Documents are synchronized in full. Each open document is checked on its
 //!   own, exactly like `ringcfg check FILE`, on open, change and save, and its
-//!   diagnostics are cleared on close. A ring defined in another open document
+//!   diagnostics are cleared on close. When several changes of a document are
+//!   already queued, only the latest is checked. A ring defined in another open document
 //!   is therefore reported as undefined: combine the files into one, or rely on
 //!   `ringcfg check a.cfg b.cfg` in CI for cross-file references.
 //! - Positions are UTF-16 code units unless the client offers `utf-8` in
@@ -102,7 +103,12 @@ pub fn run(connection: &Connection) -> Result<(), ServerError> {
     connection.initialize_finish(id, serde_json::to_value(result)?)?;
 
     let mut server = Server::new(encoding, check_options(params.initialization_options.as_ref()));
-    for message in &connection.receiver {
+    let mut queued: Option<Message> = None;
+    loop {
+        let message = match queued.take() {
+            Some(message) => message,
+            None => connection.receiver.recv().map_err(|_| ServerError::Disconnected)?,
+        };
         match message {
             Message::Request(request) => {
                 if connection.handle_shutdown(&request)? {
@@ -112,6 +118,8 @@ pub fn run(connection: &Connection) -> Result<(), ServerError> {
                 send(connection, response.into())?;
             }
             Message::Notification(notification) => {
+                let (notification, next) = skip_superseded_changes(connection, notification);
+                queued = next;
                 for outgoing in server.handle_notification(notification) {
                     send(connection, outgoing.into())?;
                 }
@@ -119,7 +127,38 @@ pub fn run(connection: &Connection) -> Result<(), ServerError> {
             Message::Response(_) => {}
         }
     }
-    Err(ServerError::Disconnected)
+}
+
+/// Replaces a `didChange` by the latest one of the same document already queued.
+///
+/// Changes carry the whole text, so a later one supersedes the earlier ones,
+/// and checking only the last keeps a burst of keystrokes from queueing one
+/// check each. Returns the notification to handle and the first queued
+/// message that is not such a change.
+fn skip_superseded_changes(
+    connection: &Connection,
+    notification: Notification,
+) -> (Notification, Option<Message>) {
+    if notification.method != DidChangeTextDocument::METHOD {
+        return (notification, None);
+    }
+    let mut latest = notification;
+    while let Ok(next) = connection.receiver.try_recv() {
+        match next {
+            Message::Notification(change)
+                if change.method == DidChangeTextDocument::METHOD
+                    && document_uri(&change) == document_uri(&latest) =>
+            {
+                latest = change;
+            }
+            other => return (latest, Some(other)),
+        }
+    }
+    (latest, None)
+}
+
+fn document_uri(notification: &Notification) -> Option<&str> {
+    notification.params.get("textDocument")?.get("uri")?.as_str()
 }
 
 fn send(connection: &Connection, message: Message) -> Result<(), ServerError> {
@@ -337,4 +376,57 @@ fn extract<P: serde::de::DeserializeOwned>(request: Request) -> Result<P, String
 
 fn to_value(value: impl serde::Serialize) -> Result<serde_json::Value, String> {
     serde_json::to_value(value).map_err(|error| error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn change(uri: &str, version: i32) -> Notification {
+        Notification::new(
+            DidChangeTextDocument::METHOD.to_owned(),
+            json!({
+                "textDocument": { "uri": uri, "version": version },
+                "contentChanges": [{ "text": format!("# version {version}\n") }],
+            }),
+        )
+    }
+
+    fn version(notification: &Notification) -> i64 {
+        notification.params["textDocument"]["version"].as_i64().unwrap()
+    }
+
+    #[test]
+    fn queued_changes_collapse_to_latest() {
+        let (server, client) = Connection::memory();
+        for number in 3..=5 {
+            client.sender.send(change("file:///a.cfg", number).into()).unwrap();
+        }
+        let (latest, next) = skip_superseded_changes(&server, change("file:///a.cfg", 2));
+        assert_eq!(version(&latest), 5);
+        assert!(next.is_none());
+    }
+
+    #[test]
+    fn change_of_other_document_stops_collapse() {
+        let (server, client) = Connection::memory();
+        client.sender.send(change("file:///b.cfg", 3).into()).unwrap();
+        client.sender.send(change("file:///a.cfg", 4).into()).unwrap();
+        let (latest, next) = skip_superseded_changes(&server, change("file:///a.cfg", 2));
+        assert_eq!(version(&latest), 2);
+        let Some(Message::Notification(other)) = next else { panic!("the queued change") };
+        assert_eq!(version(&other), 3);
+        assert_eq!(document_uri(&other), Some("file:///b.cfg"));
+    }
+
+    #[test]
+    fn other_notifications_pass_through() {
+        let (server, client) = Connection::memory();
+        client.sender.send(change("file:///a.cfg", 3).into()).unwrap();
+        let open = Notification::new(DidOpenTextDocument::METHOD.to_owned(), json!({}));
+        let (same, next) = skip_superseded_changes(&server, open);
+        assert_eq!(same.method, DidOpenTextDocument::METHOD);
+        assert!(next.is_none());
+    }
 }

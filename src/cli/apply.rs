@@ -93,10 +93,13 @@ fn process_env() -> Env {
 }
 
 /// What `apply` needs from a checked ring section.
-// FIXME: the ring model has no size, backing file, maxlen or format fields
-// yet, so every ring is applied with HAProxy's defaults in memory only.
 fn spec_of(def: &RingDef) -> RingSpec {
-    RingSpec::new(def.name.clone(), None)
+    let backing_file = def.backing_file.as_ref().map(|file| file.path.clone());
+    let mut spec = RingSpec::new(def.name.clone(), backing_file);
+    spec.allocated_size = def.size.unwrap_or(apply::DEFAULT_SIZE);
+    spec.maxlen = def.maxlen;
+    spec.format = def.format;
+    spec
 }
 
 /// One line telling what happened to a ring.

@@ -1,6 +1,8 @@
 //! `ringcfg dump`: print the messages of a ring backing file like haring.
 
+use std::fs::File;
 use std::io::{self, BufWriter, Write};
+use std::os::fd::AsFd;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::thread;
@@ -16,8 +18,8 @@ use ringcfg::store::reader::{Message, RingImage, WalkEnd};
 /// Time between two polls of a followed ring.
 const POLL_INTERVAL: Duration = Duration::from_millis(100);
 
-/// Size of the output buffer: large, so a big ring goes out in few writes.
-const OUTPUT_BUFFER: usize = 1 << 20;
+/// Size of the output buffer: few write calls, and it still fits in cache.
+const OUTPUT_BUFFER: usize = 1 << 17;
 
 const AFTER_HELP: &str = "\
 Output: each message followed by a line feed on standard output, and haring's \
@@ -71,28 +73,30 @@ pub(crate) struct Args {
 
 /// Runs `ringcfg dump`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
-    let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, io::stdout().lock());
+    // Write to a duplicate of the standard output descriptor, because std's
+    // `Stdout` is line-buffered and would scan every byte again for line feeds.
+    let stdout = File::from(io::stdout().as_fd().try_clone_to_owned()?);
+    let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, stdout);
     if args.follow {
         follow(&args, &mut out)?;
-    } else {
+    } else if args.info {
         let image = RingFile::open(&args.file)?.read_image()?;
-        if args.info {
-            print_info(&args, &image, &mut out)?;
-        } else {
-            print_messages(&args, &image, &mut out)?;
-        }
+        print_info(&args, &image, &mut out)?;
+    } else {
+        print_messages(&args, &RingFile::open(&args.file)?, &mut out)?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Prints every message from the head to the tail, with haring's notes.
-fn print_messages(args: &Args, image: &RingImage, out: &mut impl Write) -> io::Result<()> {
-    for note in &image.geometry().notes {
+fn print_messages(args: &Args, file: &RingFile, out: &mut impl Write) -> Result<(), CliError> {
+    let geometry = file.geometry()?;
+    for note in &geometry.notes {
         print_note(&note.to_string())?;
     }
     let mut warned_torn = false;
-    for message in image.messages() {
+    file.walk_messages(&geometry, |message| {
         if message.truncated {
             print_note(&format!(
                 "incomplete message at offset {}, dumping its first {} byte(s) and stopping.",
@@ -108,11 +112,12 @@ fn print_messages(args: &Args, image: &RingImage, out: &mut impl Write) -> io::R
                 message.position
             ))?;
         }
-        print_message(args, &message, out)?;
-    }
+        print_message(args, message, out)
+    })?;
     Ok(())
 }
 
+#[inline]
 fn print_message(args: &Args, message: &Message<'_>, out: &mut impl Write) -> io::Result<()> {
     if args.json {
         return print_json(message, out);
@@ -175,34 +180,12 @@ fn print_json(message: &Message<'_>, out: &mut impl Write) -> io::Result<()> {
 
 /// Prints the geometry and counts, as text or as one JSON object.
 fn print_info(args: &Args, image: &RingImage, out: &mut impl Write) -> io::Result<()> {
-    let geometry = image.geometry();
-    let stats = image.stats();
-    let notes: Vec<String> = geometry.notes.iter().map(ToString::to_string).collect();
-    let walk_end = describe_end(stats.end);
     if args.json {
-        let object = json!({
-            "file": args.file.display().to_string(),
-            "file_size": geometry.file_len,
-            "layout": geometry.layout.name(),
-            "header_length": geometry.area_offset,
-            "declared_area_size": geometry.declared_size,
-            "area_size": geometry.size,
-            "head": geometry.head,
-            "tail": geometry.tail,
-            "tail_locked": geometry.tail_locked,
-            "data_length": geometry.data,
-            "messages": stats.messages,
-            "payload_bytes": stats.payload_bytes,
-            "truncated": stats.truncated,
-            "torn": stats.torn,
-            "messages_with_readers": stats.with_readers,
-            "max_readers": stats.max_readers,
-            "walk_end": walk_end,
-            "notes": notes,
-        });
-        serde_json::to_writer(&mut *out, &object)?;
+        serde_json::to_writer(&mut *out, &info_json(args, image))?;
         return out.write_all(b"\n");
     }
+    let geometry = image.geometry();
+    let stats = image.stats();
     writeln!(out, "file:            {}", args.file.display())?;
     writeln!(out, "file size:       {}", geometry.file_len)?;
     writeln!(out, "layout:          {}", describe_layout(geometry))?;
@@ -213,6 +196,7 @@ fn print_info(args: &Args, image: &RingImage, out: &mut impl Write) -> io::Resul
     let lock = if geometry.tail_locked { "set (a writer held the ring)" } else { "clear" };
     writeln!(out, "tail lock:       {lock}")?;
     writeln!(out, "data length:     {}", geometry.data)?;
+
     writeln!(
         out,
         "messages:        {} ({} truncated, {} torn)",
@@ -224,11 +208,37 @@ fn print_info(args: &Args, image: &RingImage, out: &mut impl Write) -> io::Resul
         "readers:         {} message(s) with parked readers, at most {}",
         stats.with_readers, stats.max_readers
     )?;
-    writeln!(out, "walk end:        {walk_end}")?;
-    for note in notes {
+    writeln!(out, "walk end:        {}", describe_end(stats.end))?;
+    for note in &geometry.notes {
         writeln!(out, "note:            {note}")?;
     }
     Ok(())
+}
+
+fn info_json(args: &Args, image: &RingImage) -> serde_json::Value {
+    let geometry = image.geometry();
+    let stats = image.stats();
+    let notes: Vec<String> = geometry.notes.iter().map(ToString::to_string).collect();
+    json!({
+        "file": args.file.display().to_string(),
+        "file_size": geometry.file_len,
+        "layout": geometry.layout.name(),
+        "header_length": geometry.area_offset,
+        "declared_area_size": geometry.declared_size,
+        "area_size": geometry.size,
+        "head": geometry.head,
+        "tail": geometry.tail,
+        "tail_locked": geometry.tail_locked,
+        "data_length": geometry.data,
+        "messages": stats.messages,
+        "payload_bytes": stats.payload_bytes,
+        "truncated": stats.truncated,
+        "torn": stats.torn,
+        "messages_with_readers": stats.with_readers,
+        "max_readers": stats.max_readers,
+        "walk_end": describe_end(stats.end),
+        "notes": notes,
+    })
 }
 
 fn describe_layout(geometry: &Geometry) -> String {
@@ -281,7 +291,7 @@ fn print_event(args: &Args, event: Event, out: &mut impl Write) -> io::Result<bo
     match event {
         Event::Message(message) => {
             let message = Message {
-                position: 0,
+                position: message.position,
                 offset: message.offset,
                 readers: message.readers,
                 declared_len: message.payload.len() as u64,

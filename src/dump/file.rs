@@ -1,16 +1,21 @@
 //! A ring file mapped read-only, and copies out of that mapping.
 
-use std::fs::{File, Metadata};
+use std::fs::{File, Metadata, OpenOptions};
 use std::ops::Range;
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::ptr;
 
 use memmap2::{Mmap, MmapOptions};
+use rustix::fs::OFlags;
 
 use super::DumpError;
 use crate::store::layout::{Geometry, PROBE_LEN};
-use crate::store::reader::{ImageError, RingImage};
+use crate::store::reader::{ImageError, Message, RingImage, WalkEnd, walk_in_windows};
+
+/// Bytes copied out of the mapping at a time by [`RingFile::walk_messages`]:
+/// large enough to amortize each copy, small enough to stay in cache.
+pub const WINDOW: usize = 1 << 17;
 
 /// Device and inode numbers, which tell a replaced file from the same one.
 pub(crate) type Identity = (u64, u64);
@@ -49,8 +54,13 @@ impl RingFile {
     /// regular file, or is empty.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, DumpError> {
         let path = path.as_ref().to_path_buf();
-        let file =
-            File::open(&path).map_err(|source| DumpError::Open { path: path.clone(), source })?;
+        // Non-blocking, so that opening a FIFO by mistake cannot wait for a
+        // writer; regular files ignore the flag.
+        let file = OpenOptions::new()
+            .read(true)
+            .custom_flags(OFlags::NONBLOCK.bits() as i32)
+            .open(&path)
+            .map_err(|source| DumpError::Open { path: path.clone(), source })?;
         let metadata = metadata_of(&file, &path)?;
         if !metadata.is_file() {
             return Err(DumpError::NotRegularFile { path });
@@ -69,7 +79,8 @@ impl RingFile {
         self.map.len() as u64
     }
 
-    /// Whether the mapping is empty; never true, since empty files are rejected.
+    /// Returns whether the mapping is empty, which never happens because
+    /// [`open`](Self::open) rejects empty files.
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
@@ -113,6 +124,29 @@ impl RingFile {
         Ok(RingImage::from_parts(geometry, data)?)
     }
 
+    /// Walks the messages of `geometry` (read from this file), copying the
+    /// data out of the mapping a window of [`WINDOW`] bytes at a time.
+    ///
+    /// This is what `ringcfg dump` uses: it reads a ring of any size with
+    /// little memory. `visit` receives the messages exactly as
+    /// [`RingImage::messages`] returns them.
+    ///
+    /// # Errors
+    ///
+    /// The first error of `visit`.
+    pub fn walk_messages<E>(
+        &self,
+        geometry: &Geometry,
+        visit: impl FnMut(&Message<'_>) -> Result<(), E>,
+    ) -> Result<Option<WalkEnd>, E> {
+        let copy = |position, len, out: &mut Vec<u8>| {
+            for range in geometry.file_ranges(geometry.offset_after_head(position), len) {
+                self.copy_range(range, out);
+            }
+        };
+        walk_in_windows(geometry, WINDOW, copy, visit)
+    }
+
     /// Reads the header and detects the geometry, bounded to the mapping.
     ///
     /// # Errors
@@ -138,7 +172,7 @@ impl RingFile {
         // `count` more bytes after `out.len()`, and the regions cannot overlap
         // because `out` is heap memory we own. The source may be written by
         // another process meanwhile; bytes have no invalid values, so the
-        // copy holds some mix of old and new bytes, which callers bound.
+        // copy contains some mix of old and new bytes, which callers bound.
         unsafe {
             ptr::copy_nonoverlapping(
                 self.map.as_ptr().add(start),

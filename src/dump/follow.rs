@@ -2,9 +2,9 @@
 //!
 //! The follower remembers the area offset of the reader-count byte it waits
 //! on, the way HAProxy's own readers do. Each poll copies the bytes from
-//! there to the tail, walks them, and checks afterwards that the head has
-//! not passed that offset while the bytes were copied; if it has, the copy
-//! is dropped and the next poll reports the loss. A poll does work bounded
+//! there to the tail and walks them. Then it checks that the head has not
+//! passed that offset while the bytes were copied. If it has, the copy is
+//! dropped and the next poll reports the loss. A poll does work bounded
 //! by the area size whatever the file holds, so a process that rewrites the
 //! file at random cannot make it loop or hang.
 
@@ -17,7 +17,7 @@ use super::file::{RingFile, identity_of};
 use crate::store::layout::{Geometry, Layout, Note};
 use crate::store::reader::{WalkEnd, count_exact_messages, messages_from};
 
-/// Why a follower started again from the head.
+/// Reason a follower started again from the head.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Restart {
@@ -37,6 +37,8 @@ pub enum Restart {
 /// A message copied out of a live ring.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OwnedMessage {
+    /// Bytes from the head to the message's reader-count byte, when it was read.
+    pub position: u64,
     /// Offset in the file of the message's reader-count byte.
     pub offset: u64,
     /// Value of the reader-count byte.
@@ -45,7 +47,7 @@ pub struct OwnedMessage {
     pub payload: Vec<u8>,
 }
 
-/// What a poll found, in order.
+/// Change found by a poll.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Event {
@@ -57,7 +59,7 @@ pub enum Event {
     Message(OwnedMessage),
     /// The writer deleted messages before the follower could read them.
     Lost {
-        /// How many, when the deleted bytes still split into messages.
+        /// Number of messages, when the deleted bytes still split into messages.
         messages: Option<u64>,
         /// How many bytes of the area the head moved past the follower,
         /// unknown when the writer went around the whole area.
@@ -85,7 +87,7 @@ impl Shape {
 /// writer has lapped it.
 const FINGERPRINT_LEN: u64 = 16;
 
-/// Where the follower waits: the area offset of a reader-count byte.
+/// Follower position: the area offset of the reader-count byte it waits on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Cursor {
     shape: Shape,
@@ -93,9 +95,9 @@ struct Cursor {
     /// The bytes just before `rc_offset`, part of messages already read.
     ///
     /// While the head has not passed them, the writer rewrites them only
-    /// after its tail has gone around the whole area, so when they change,
-    /// the cursor may now sit inside a newer message even though it lies
-    /// between the head and the tail.
+    /// after its tail has gone around the whole area. So when they change,
+    /// the cursor may be inside a newer message although it lies between
+    /// the head and the tail.
     fingerprint: Vec<u8>,
 }
 
@@ -245,6 +247,7 @@ impl Follower {
                 break;
             }
             found.push(OwnedMessage {
+                position: message.position,
                 offset: message.offset,
                 readers: message.readers,
                 payload: message.payload.to_vec(),

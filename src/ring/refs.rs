@@ -199,3 +199,68 @@ fn check_len(reference: &RingRef, ring: &RingDef, out: &mut Vec<Diagnostic>) {
         .with_help(format!("messages longer than {capacity} bytes are dropped: lower `len` or raise the ring's `size`")),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Span;
+    use crate::ring::section::tests::sections;
+
+    fn references(text: &str) -> Vec<RingRef> {
+        let mut out = Vec::new();
+        for section in sections(text) {
+            collect(0, &section, &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn log_reference_with_len() {
+        let found =
+            references("global\n log ring@r1 len 900 format raw local0\n log 127.0.0.1 local1");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].name, "r1");
+        assert_eq!(found[0].kind, RefKind::Log);
+        assert_eq!(found[0].len, Some(900));
+        assert_eq!(found[0].span, Span::new(17, 19));
+    }
+
+    #[test]
+    fn log_outside_log_sections_is_ignored() {
+        assert!(references("peers p\n log ring@r1 local0").is_empty());
+    }
+
+    #[test]
+    fn trace_and_debug_references() {
+        let found = references(
+            "traces\n trace h1 sink t1 level user\nbackend b\n \
+             http-request set-var(txn.a) str(x),debug(p,d1),lower,debug(q,d2)",
+        );
+        let names: Vec<(&str, RefKind)> = found.iter().map(|r| (r.name.as_str(), r.kind)).collect();
+        assert_eq!(
+            names,
+            [
+                ("t1", RefKind::Trace),
+                ("d1", RefKind::DebugConverter),
+                ("d2", RefKind::DebugConverter)
+            ]
+        );
+    }
+
+    #[test]
+    fn debug_without_sink_is_no_reference() {
+        assert!(references("backend b\n http-request set-var(txn.a) str(x),debug(p)").is_empty());
+        assert!(references("backend b\n http-request set-var(txn.a) str(x),debug").is_empty());
+    }
+
+    #[test]
+    fn resolution_of_builtin_sinks() {
+        let refs = references(
+            "global\n log ring@buf0 local0\n log ring@stdout local0\ntraces\n trace h1 sink stderr",
+        );
+        let mut out = Vec::new();
+        resolve(&refs, &[], &mut out);
+        let codes: Vec<&str> = out.iter().map(Diagnostic::code).collect();
+        assert_eq!(codes, ["X002"]);
+    }
+}

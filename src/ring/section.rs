@@ -199,8 +199,8 @@ struct SectionWalk<'a> {
 
 impl SectionWalk<'_> {
     fn line(&mut self, line: &Line) {
-        let keyword = line.words[0].text();
-        if !RING_KEYWORDS[1..].contains(&keyword.as_ref()) {
+        let keyword = line.words[0].value.as_slice();
+        if !RING_KEYWORDS[1..].iter().any(|known| known.as_bytes() == keyword) {
             self.unknown_statement(line);
             return;
         }
@@ -210,13 +210,13 @@ impl SectionWalk<'_> {
         };
         let ctx = LineContext { file: self.file, version: self.version, line };
         let out = &mut self.diagnostics;
-        match keyword.as_ref() {
-            "size" => apply_size(&ctx, ring, out),
-            "backing-file" => apply_backing_file(&ctx, ring, self.directories, out),
-            "server" => apply_server(&ctx, ring, out),
-            "timeout" => apply_timeout(&ctx, ring, out),
-            "format" => apply_format(&ctx, ring, out),
-            "maxlen" => apply_maxlen(&ctx, ring, out),
+        match keyword {
+            b"size" => apply_size(&ctx, ring, out),
+            b"backing-file" => apply_backing_file(&ctx, ring, self.directories, out),
+            b"server" => apply_server(&ctx, ring, out),
+            b"timeout" => apply_timeout(&ctx, ring, out),
+            b"format" => apply_format(&ctx, ring, out),
+            b"maxlen" => apply_maxlen(&ctx, ring, out),
             _ => apply_description(&ctx, ring, out),
         }
     }
@@ -619,13 +619,15 @@ fn apply_server(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnos
 }
 
 fn apply_timeout(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnostic>) {
-    let kind = ctx.word(1).map(|word| word.text().into_owned());
-    let kind = match kind.as_deref() {
-        Some(kind @ ("connect" | "server")) => kind.to_owned(),
-        other => {
+    let (kind, usage) = match ctx.word(1).map(|word| word.value.as_slice()) {
+        Some(b"connect") => ("connect", "timeout connect TIME"),
+        Some(b"server") => ("server", "timeout server TIME"),
+        _ => {
             let span = ctx.span_of(1);
-            let message = match other {
-                Some(kind) => format!("`timeout {kind}` is silently ignored in a ring section"),
+            let message = match ctx.word(1) {
+                Some(kind) => {
+                    format!("`timeout {}` is silently ignored in a ring section", kind.text())
+                }
                 None => "`timeout` without a name is silently ignored".to_owned(),
             };
             out.push(
@@ -684,7 +686,7 @@ fn apply_timeout(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagno
             return;
         }
     };
-    ctx.extra(3, &format!("timeout {kind} TIME"), out);
+    ctx.extra(3, usage, out);
 
     if kind == "connect" {
         ring.timeout_connect = Some(ms);

@@ -1,10 +1,10 @@
 //! Header layout detection and the bounded geometry of a ring file.
 //!
 //! A ring file carries no magic number and no version, so the layout is
-//! guessed from the second word exactly as HAProxy 3.5's `dev/haring` does:
-//! a small value that fits the file is a header length (`rsvd`, 3.x
-//! layouts), anything else is a process pointer (the 2.7-2.9 layout, whose
-//! low 12 bits give the area offset). Every field is then bounded by the
+//! guessed from the second word exactly as HAProxy 3.5's `dev/haring` does.
+//! A small value that fits the file is a header length (`rsvd`, 3.x
+//! layouts). Anything else is a process pointer (the 2.7-2.9 layout), whose
+//! low 12 bits give the area offset. Every field is then bounded by the
 //! file length, and each bound that changes a value is recorded as a
 //! [`Note`] with the wording haring prints.
 
@@ -38,7 +38,7 @@ pub enum Layout {
     /// HAProxy 3.0 and later built without threads: a 32-byte header with
     /// the tail at offset 16 and the head at offset 24.
     V2,
-    /// HAProxy 2.7 to 2.9: a `struct ring` whose buffer holds the size, an
+    /// HAProxy 2.7 to 2.9: a `struct ring` whose buffer contains the size, an
     /// area pointer, the data length and the head.
     V1,
 }
@@ -172,7 +172,7 @@ impl Geometry {
     /// Detects the layout of a file of `file_len` bytes from its first bytes
     /// `probe`, and bounds the geometry to the file like haring does.
     ///
-    /// `probe` holds the file's first [`PROBE_LEN`] bytes, or all of them
+    /// `probe` contains the file's first [`PROBE_LEN`] bytes, or all of them
     /// in a shorter file. Header bytes past the end of the file read as 0,
     /// as they do in the page-sized mapping haring reads.
     ///

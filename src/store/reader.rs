@@ -1,6 +1,6 @@
 //! The message walk: from the head's reader-count byte to the tail.
 //!
-//! The area holds `RC (VARINT PAYLOAD RC)*`. The walk reads one message at
+//! The area contains `RC (VARINT PAYLOAD RC)*`. The walk reads one message at
 //! a time from a linear copy of the data (the wrap of the area is undone
 //! when the bytes are copied out), so it never indexes the area modulo its
 //! size and never trusts a length: every step is bounded by the copy.
@@ -43,13 +43,13 @@ pub struct Message<'a> {
 }
 
 impl Message<'_> {
-    /// Whether the message is whole and trustworthy: neither truncated nor torn.
+    /// Returns whether the message is whole and trustworthy: neither truncated nor torn.
     pub fn is_complete(&self) -> bool {
         !self.truncated && !self.torn
     }
 }
 
-/// Why a walk stopped.
+/// Reason a walk stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum WalkEnd {
@@ -75,7 +75,7 @@ pub enum WalkEnd {
     },
 }
 
-/// Where a linear copy of area bytes sits in the file.
+/// Position in the file of a linear copy of area bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Placement {
     area_offset: u64,
@@ -93,7 +93,10 @@ impl Placement {
         if self.size == 0 {
             return self.area_offset;
         }
-        let offset = self.head + position % self.size;
+        // Positions never exceed the size, so one subtraction replaces a
+        // division on this per-message path; `%` stays for other callers.
+        let position = if position < self.size { position } else { position % self.size };
+        let offset = self.head.saturating_add(position);
         let offset = if offset >= self.size { offset - self.size } else { offset };
         self.area_offset + offset
     }
@@ -121,7 +124,7 @@ impl<'a> Messages<'a> {
     }
 
     /// Returns the position (bytes from the head) of the reader-count byte
-    /// the walk stands on: the next message's, or the last one.
+    /// the walk is on: the next message's, or the last one.
     pub fn next_position(&self) -> u64 {
         self.base + self.index as u64
     }
@@ -135,6 +138,7 @@ impl<'a> Messages<'a> {
 impl<'a> Iterator for Messages<'a> {
     type Item = Message<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Message<'a>> {
         if self.end.is_some() {
             return None;
@@ -153,8 +157,10 @@ impl<'a> Iterator for Messages<'a> {
 
         let varint_start = index + 1;
         let mut invalid = false;
-        let (declared_len, varint_len) =
-            match decode_with(|i| data.get(varint_start.checked_add(i)?).copied()) {
+        let (declared_len, varint_len) = match data[varint_start] {
+            // Most log lines are shorter than 240 bytes: one-byte varints.
+            first if first < 240 => (u64::from(first), 1),
+            _ => match decode_with(|i| data.get(varint_start.checked_add(i)?).copied()) {
                 Decoded::Value(value, used) => (value, used),
                 Decoded::Incomplete => return self.stop(WalkEnd::IncompleteLength { position }),
                 Decoded::Overflow => match overlong_varint_len(&data[varint_start..]) {
@@ -164,7 +170,8 @@ impl<'a> Iterator for Messages<'a> {
                     }
                     None => return self.stop(WalkEnd::IncompleteLength { position }),
                 },
-            };
+            },
+        };
         let payload_start = varint_start + varint_len;
         let available = data.len() - payload_start;
         if available == 0 {
@@ -198,7 +205,7 @@ impl<'a> Iterator for Messages<'a> {
 /// overflows 64 bits: every byte up to the first one below 128 after the
 /// first, or `None` when the data ends before it.
 ///
-/// haring then holds a meaningless length, which in practice exceeds the
+/// haring then computes a meaningless length, which in practice exceeds the
 /// data, so the message is reported as truncated with the bytes that follow
 /// (its value for these bytes depends on C shifts past 63 bits, which are
 /// undefined, so this reader does not try to reproduce it).
@@ -237,6 +244,101 @@ pub fn messages_from<'a>(geometry: &Geometry, position: u64, data: &'a [u8]) -> 
         end: None,
     }
 }
+
+/// Walks the data of `geometry` in windows of about `window` bytes, so that
+/// a large ring never needs one copy of all its data.
+///
+/// `copy(position, len, out)` appends to `out` the `len` data bytes that
+/// start `position` bytes after the head; [`Geometry::file_ranges`] gives
+/// where they lie. `visit` receives the messages in order, exactly as
+/// [`RingImage::messages`] returns them (a message is never cut by a window
+/// boundary); the first error it returns stops the walk.
+///
+/// ```
+/// use ringcfg::store::header::{V2A_LEN, V2A_TAIL_OFFSET, init_empty_v2a, write_u64};
+/// use ringcfg::store::layout::Geometry;
+/// use ringcfg::store::reader::walk_in_windows;
+///
+/// let mut file = vec![0u8; 1024];
+/// init_empty_v2a(&mut file);
+/// file[V2A_LEN..V2A_LEN + 8].copy_from_slice(&[0, 1, b'a', 0, 2, b'b', b'c', 0]);
+/// write_u64(&mut file, V2A_TAIL_OFFSET, 8);
+/// let geometry = Geometry::detect(&file, 1024)?;
+///
+/// let mut payloads = Vec::new();
+/// walk_in_windows(
+///     &geometry,
+///     4,
+///     |position, len, out| {
+///         for range in geometry.file_ranges(geometry.offset_after_head(position), len) {
+///             out.extend_from_slice(&file[range.start as usize..range.end as usize]);
+///         }
+///     },
+///     |message| {
+///         payloads.push(message.payload.to_vec());
+///         Ok::<(), ()>(())
+///     },
+/// )
+/// .unwrap();
+/// assert_eq!(payloads, [b"a".to_vec(), b"bc".to_vec()]);
+/// # Ok::<(), ringcfg::store::layout::LayoutError>(())
+/// ```
+///
+/// # Errors
+///
+/// The first error of `visit`.
+pub fn walk_in_windows<E>(
+    geometry: &Geometry,
+    window: usize,
+    mut copy: impl FnMut(u64, u64, &mut Vec<u8>),
+    mut visit: impl FnMut(&Message<'_>) -> Result<(), E>,
+) -> Result<Option<WalkEnd>, E> {
+    let mut buffer = Vec::new();
+    let mut position = 0u64;
+    let mut want = window.max(16) as u64;
+    let mut torn = false;
+    loop {
+        let remaining = geometry.data - position;
+        let len = want.min(remaining);
+        let last = len == remaining;
+        buffer.clear();
+        copy(position, len, &mut buffer);
+        buffer.truncate(usize::try_from(len).unwrap_or(usize::MAX));
+
+        let mut walk = messages_from(geometry, position, &buffer);
+        let mut resume = None;
+        for mut message in walk.by_ref() {
+            if message.truncated && !last {
+                // Read the message again at the start of a window that holds
+                // it whole (or up to the tail), instead of cutting it here.
+                let whole = message.declared_len.saturating_add(MESSAGE_OVERHEAD);
+                resume = Some((message.position, whole));
+                break;
+            }
+            torn |= message.torn;
+            message.torn = torn;
+            visit(&message)?;
+        }
+        if last {
+            return Ok(walk.end());
+        }
+        let (next, needed) = resume.unwrap_or_else(|| match walk.end() {
+            Some(WalkEnd::IncompleteLength { position }) => (position, 0),
+            _ => (walk.next_position(), 0),
+        });
+        // A window that made no progress grows, so the walk always ends.
+        want = if next == position {
+            want.saturating_mul(2).max(needed)
+        } else {
+            (window.max(16) as u64).max(needed)
+        };
+        position = next;
+    }
+}
+
+/// Bytes of a message beyond its payload: the largest varint and the
+/// reader-count bytes on both sides.
+const MESSAGE_OVERHEAD: u64 = super::varint::MAX_LEN as u64 + 2;
 
 /// Counts the whole messages in `data`, a linear copy that starts on a
 /// reader-count byte, when they end exactly on its last byte.

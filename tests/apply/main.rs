@@ -3,6 +3,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod cli;
 mod crash;
 mod decode;
 mod rotation;

@@ -361,3 +361,27 @@ fn cli_short_matches_library() {
     assert_eq!(text, expected);
     assert_eq!(text.lines().count(), 9);
 }
+
+/// Returns the first fenced block of `language` in `docs/json-output.md`.
+fn documented_block(language: &str) -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/json-output.md");
+    let text = std::fs::read_to_string(path).expect("docs/json-output.md");
+    let fence = format!("```{language}\n");
+    let start = text.find(&fence).expect("a fenced block") + fence.len();
+    let end = start + text[start..].find("```").expect("a closing fence");
+    text[start..end].to_owned()
+}
+
+#[test]
+fn json_example_is_real_output() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("haproxy.cfg"), documented_block("haproxy")).unwrap();
+    let output = std::process::Command::new(crate::support::ringcfg_bin())
+        .current_dir(dir.path())
+        .args(["check", "--format", "json", "haproxy.cfg"])
+        .output()
+        .expect("ringcfg runs");
+    let actual: Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let documented: Value = serde_json::from_str(&documented_block("json")).unwrap();
+    assert_eq!(actual, documented);
+}

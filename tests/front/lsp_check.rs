@@ -135,3 +135,34 @@ fn completion_offers_names_after_sink() {
     assert_eq!(labels, ["r1"]);
     client.shut_down();
 }
+
+#[test]
+fn burst_of_changes_ends_on_latest() {
+    let client = started();
+    client.open(CONFIG);
+    let fixed = CONFIG.replace("ring@nosuch", "ring@r1").replace("    size 65536\n", "");
+    let texts = [CONFIG.to_owned(), CONFIG.replace("ring@r1", "ring@r2"), fixed];
+    for (version, text) in (2..).zip(&texts) {
+        client.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": URI, "version": version },
+                "contentChanges": [{ "text": text }],
+            }),
+        );
+    }
+
+    // The server may skip superseded versions, but the last one it publishes is the latest.
+    let mut published = Vec::new();
+    loop {
+        let params = client.diagnostics();
+        let version = params["version"].as_i64().unwrap();
+        published.push(version);
+        if version == 4 {
+            assert_eq!(codes_and_lines(&params), []);
+            break;
+        }
+    }
+    assert!(published.windows(2).all(|pair| pair[0] < pair[1]), "{published:?}");
+    client.shut_down();
+}

@@ -31,6 +31,16 @@ fn unreadable_files_exit_2() {
 }
 
 #[test]
+fn fifo_is_rejected_without_waiting() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("ring.fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let output = dump(&[], &fifo);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("is not a regular file"), "{}", stderr(&output));
+}
+
+#[test]
 fn truncated_message_note_matches_haring() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r1.bin");

@@ -10,7 +10,7 @@ use std::thread;
 use std::time::Duration;
 
 use ringcfg::dump::{Follower, RingFile};
-use ringcfg::store::reader::RingImage;
+use ringcfg::store::reader::{Message, RingImage, WalkEnd, walk_in_windows};
 
 use crate::ringgen::{Rng, TestRing};
 use crate::support::{ringcfg_bin, shared_dir};
@@ -76,8 +76,38 @@ fn corrupt(rng: &mut Rng, mut file: Vec<u8>) -> Vec<u8> {
     file
 }
 
+/// Returns every field of each message, to compare two walks.
+fn owned(message: &Message<'_>) -> (u64, u64, u8, u64, Vec<u8>, bool, bool) {
+    (
+        message.position,
+        message.offset,
+        message.readers,
+        message.declared_len,
+        message.payload.to_vec(),
+        message.truncated,
+        message.torn,
+    )
+}
+
+/// Walks `image` in windows of `window` bytes, as `ringcfg dump` does.
+fn walk_windowed(image: &RingImage, window: usize) -> (Vec<Owned>, Option<WalkEnd>) {
+    let mut found = Vec::new();
+    let copy = |position: u64, len: u64, out: &mut Vec<u8>| {
+        let start = position as usize;
+        out.extend_from_slice(&image.data()[start..start + len as usize]);
+    };
+    let end = walk_in_windows(image.geometry(), window, copy, |message| {
+        found.push(owned(message));
+        Ok::<(), ()>(())
+    })
+    .unwrap();
+    (found, end)
+}
+
+type Owned = (u64, u64, u8, u64, Vec<u8>, bool, bool);
+
 /// Reads a damaged image completely and checks the bounds it promises.
-fn read_all(file: &[u8]) -> u64 {
+fn read_all(file: &[u8], window: usize) -> u64 {
     let image = RingImage::parse(file).unwrap();
     let geometry = image.geometry();
     assert!(geometry.size <= file.len() as u64);
@@ -94,6 +124,10 @@ fn read_all(file: &[u8]) -> u64 {
     assert!(2 * count <= geometry.data + 1, "{count} messages in {} bytes", geometry.data);
     assert!(bytes <= geometry.data);
     assert_eq!(image.stats().messages, count);
+
+    let mut whole = image.messages();
+    let expected: Vec<Owned> = whole.by_ref().map(|message| owned(&message)).collect();
+    assert_eq!(walk_windowed(&image, window), (expected, whole.end()), "window of {window}");
     count
 }
 
@@ -116,7 +150,8 @@ fn ten_thousand_corruptions_in_memory() {
         for case in 0..10_000u64 {
             let base = &bases[rng.below(bases.len() as u64) as usize];
             let file = corrupt(&mut rng, base.clone());
-            let read = std::panic::catch_unwind(|| read_all(&file));
+            let window = 16 + (case % 64) as usize;
+            let read = std::panic::catch_unwind(|| read_all(&file, window));
             assert!(read.is_ok(), "case {case} of seed 11 panicked");
             messages += read.unwrap();
         }

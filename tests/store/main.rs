@@ -21,3 +21,6 @@ mod follow;
 
 /// Options, output formats and exit codes of `ringcfg dump`.
 mod cli;
+
+/// Rings written by `apply::Ring` read back whole.
+mod writer;

@@ -4,6 +4,10 @@
 use std::path::Path;
 use std::process::Command;
 
+use ringcfg::store::header::{
+    RSVD_OFFSET, SIZE_OFFSET, V2_HEAD_OFFSET, V2_LEN, V2_TAIL_OFFSET, V2A_LEN, write_u64,
+};
+use ringcfg::store::layout::Layout;
 use ringcfg::store::reader::RingImage;
 use ringcfg::store::varint::encoded_len;
 
@@ -98,4 +102,28 @@ fn message_split_by_the_wrap() {
         assert!(ring.push(&rng.text(300)));
         check_ring(&ring, &format!("split-{target_from_end}.bin"));
     }
+}
+
+#[test]
+fn unthreaded_header_layout() {
+    // The same area behind the 32-byte header of builds without threads.
+    let mut threaded = TestRing::new(4096);
+    let mut rng = Rng::new(6);
+    while threaded.head() == 0 {
+        let len = 1 + rng.below(300) as usize;
+        assert!(threaded.push(&rng.text(len)));
+    }
+    let area = &threaded.file[V2A_LEN..];
+    let mut file = vec![0u8; V2_LEN];
+    file.extend_from_slice(area);
+    write_u64(&mut file, SIZE_OFFSET, area.len() as u64);
+    write_u64(&mut file, RSVD_OFFSET, V2_LEN as u64);
+    write_u64(&mut file, V2_TAIL_OFFSET, threaded.tail());
+    write_u64(&mut file, V2_HEAD_OFFSET, threaded.head());
+    let unthreaded = TestRing { file };
+
+    let image = RingImage::parse(&unthreaded.file).unwrap();
+    assert_eq!(image.geometry().layout, Layout::V2);
+    assert_eq!(library_decode(&unthreaded.file), library_decode(&threaded.file));
+    check_ring(&unthreaded, "unthreaded.bin");
 }
