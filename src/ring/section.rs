@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use super::value::{self, Atol, SizeError, TimeError};
 use super::{BackingFile, Code, LogFormat, LogProto, RingDef, RingServer, server};
 use crate::diag::{Diagnostic, Severity};
-use crate::lex::Word;
+use crate::lex::{Word, WordBytes};
 use crate::source::{FileId, Span};
 use crate::syntax::{Line, Section};
 use crate::version::HaproxyVersion;
@@ -737,7 +737,7 @@ fn apply_format(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnos
 }
 
 fn apply_maxlen(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnostic>) {
-    let empty = Word { span: ctx.span_of(1), value: Vec::new() };
+    let empty = Word { span: ctx.span_of(1), value: WordBytes::default() };
     let word = ctx.word(1).unwrap_or(&empty);
     let text = word.text();
     let parsed = value::atol(&word.value);
@@ -943,7 +943,7 @@ pub(crate) mod tests {
                     let start = offset + (word.as_ptr() as usize - raw.as_ptr() as usize);
                     Word {
                         span: Span::new(start, start + word.len()),
-                        value: word.as_bytes().to_vec(),
+                        value: word.as_bytes().into(),
                     }
                 })
                 .collect();

@@ -102,7 +102,7 @@ pub struct Reader<'a> {
     in_section: bool,
     section_name: Option<Vec<u8>>,
     fatal: usize,
-    /// Line number and offset of a line that ended without LF.
+    /// Start and end offsets of a line that ended without LF.
     missing_lf: Option<(usize, usize)>,
     last_number: usize,
     line_start: usize,
@@ -187,9 +187,9 @@ impl<'a> Reader<'a> {
         if self.stop == Some(Stop::Abort) {
             return;
         }
-        if let Some((number, offset)) = self.missing_lf.take() {
+        if let Some((start, offset)) = self.missing_lf.take() {
             let end = (offset + 1).min(self.source.bytes().len());
-            let column = offset - self.source.line_span(number).start + 1;
+            let column = offset - start + 1;
             self.report(lex_code(LexCode::MissingLf), Span::new(offset, end), format!(
                 "the last line has no newline at its end (HAProxy: missing LF on last line at position {column})"
             ));
@@ -211,8 +211,8 @@ impl<'a> Reader<'a> {
 
     /// Processes one raw line; returns an event, or `None` to go on.
     fn line(&mut self, raw: RawLine) -> Option<Event> {
-        if let Some((number, offset)) = self.missing_lf.take() {
-            let column = offset - self.source.line_span(number).start + 1;
+        if let Some((start, offset)) = self.missing_lf.take() {
+            let column = offset - start + 1;
             self.report(lex_code(LexCode::StrayNul), Span::new(offset, offset + 1), format!(
                 "NUL byte in the middle of the file (HAProxy: stray NUL character at position {column}); HAProxy stops reading the file here"
             ));
@@ -241,7 +241,7 @@ impl<'a> Reader<'a> {
             return None;
         }
         if raw.missing_lf {
-            self.missing_lf = Some((raw.number, raw.end));
+            self.missing_lf = Some((raw.start, raw.end));
         }
         let bytes = &self.source.bytes()[raw.start..raw.end];
         let indent = bytes.iter().take_while(|b| is_c_space(**b)).count();
