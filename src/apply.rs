@@ -10,8 +10,9 @@
 //! memory.
 //!
 //! Where HAProxy would lose data or follow a link, this module is stricter.
-//! A file in a foreign layout is rotated rather than overwritten. A 0-byte
-//! file is reused, so an older `.bak` survives. A symbolic link, a directory
+//! A non-empty `PATH.bak` is moved to the first free `PATH.bak.N` rather
+//! than replaced. A file in a foreign layout is rotated rather than
+//! overwritten. A 0-byte file is reused, so an older `.bak` survives. A symbolic link, a directory
 //! or another non-regular file is rejected and left as it is. Files are
 //! opened with `O_NOFOLLOW` and `O_CLOEXEC`, and each mapped file is locked
 //! with `flock` so that two cooperating processes never resize each other's
@@ -30,6 +31,7 @@
 //! ```
 
 pub mod format;
+mod hint;
 mod map;
 mod ring;
 mod rotate;
@@ -119,8 +121,10 @@ pub enum Action {
     Created,
     /// The file held data and was renamed to `backup`; a new file took its place.
     Rotated {
-        /// Where the old file went.
+        /// Where the old file went: `PATH.bak`.
         backup: PathBuf,
+        /// Where the previous non-empty `PATH.bak` went: the first free `PATH.bak.N`.
+        older_backup: Option<PathBuf>,
         /// Why it was kept, such as "it holds messages".
         reason: &'static str,
     },
@@ -187,37 +191,44 @@ pub enum ApplyError {
         path: PathBuf,
     },
     /// The path could not be examined.
-    #[error("cannot examine {}: {source}", path.display())]
+    #[error("cannot examine {}: {source}{}", path.display(), with_hint(hint))]
     #[diagnostic(code(apply::inspect))]
     Inspect {
         /// The backing file.
         path: PathBuf,
         /// The system error.
         source: io::Error,
+        /// What to do next, or empty.
+        hint: String,
     },
-    /// The old file could not be moved aside, so it was left alone.
+    /// A file could not be moved aside, so it was left alone.
     #[error(
-        "cannot rename {} to {}: {source}; move or remove the backup and retry",
+        "cannot rename {} to {}: {source}{}",
         path.display(),
-        backup.display()
+        backup.display(),
+        with_hint(hint)
     )]
     #[diagnostic(code(apply::rotate))]
     Rotate {
-        /// The backing file.
+        /// The file being moved: the backing file, or `PATH.bak` on its way to `PATH.bak.N`.
         path: PathBuf,
-        /// The backup path.
+        /// The new name.
         backup: PathBuf,
         /// The system error.
         source: io::Error,
+        /// What to do next.
+        hint: String,
     },
     /// The file could not be opened or created.
-    #[error("cannot open backing file {}: {source}", path.display())]
+    #[error("cannot open backing file {}: {source}{}", path.display(), with_hint(hint))]
     #[diagnostic(code(apply::open))]
     Open {
         /// The backing file.
         path: PathBuf,
         /// The system error.
         source: io::Error,
+        /// What to do next, or empty.
+        hint: String,
     },
     /// Another process holds the file.
     #[error("{} is in use by another process; stop it or choose another path", path.display())]
@@ -257,6 +268,28 @@ pub enum ApplyError {
     },
 }
 
+impl ApplyError {
+    pub(crate) fn inspect(path: &Path, source: io::Error) -> Self {
+        let hint = hint::open(path, &source);
+        ApplyError::Inspect { path: path.to_owned(), source, hint }
+    }
+
+    pub(crate) fn open(path: &Path, source: io::Error) -> Self {
+        let hint = hint::open(path, &source);
+        ApplyError::Open { path: path.to_owned(), source, hint }
+    }
+
+    pub(crate) fn rotate(path: &Path, backup: &Path, source: io::Error) -> Self {
+        let hint = hint::rename(path, backup, &source);
+        ApplyError::Rotate { path: path.to_owned(), backup: backup.to_owned(), source, hint }
+    }
+}
+
+/// `"; HINT"`, or nothing for an empty hint.
+fn with_hint(hint: &str) -> String {
+    if hint.is_empty() { String::new() } else { format!("; {hint}") }
+}
+
 /// Opens `spec`'s ring as HAProxy does at start: rotate, create, size, map, reset.
 ///
 /// A ring without a backing file gets anonymous memory of `allocated_size` bytes.
@@ -281,6 +314,10 @@ pub fn open_backing_file(spec: &RingSpec) -> Result<(Ring, ApplyReport), ApplyEr
 /// Opens `spec`'s ring keeping its messages when the file already holds a
 /// valid ring of the expected size; otherwise does what [`open_backing_file`] does.
 ///
+/// A ring without a backing file gets anonymous memory, as with
+/// [`open_backing_file`]: what is written to it is gone when the [`Ring`] is
+/// dropped, so a tool that only writes should reject such a ring first.
+///
 /// A ring left by a process that died while writing is valid: its tail lock
 /// and 255 marker are cleared, as are the reader counts of readers that no
 /// longer exist.
@@ -295,8 +332,7 @@ pub fn open_for_append(spec: &RingSpec) -> Result<(Ring, ApplyReport), ApplyErro
     if let Existing::Contents(_) = rotate::inspect(path)? {
         let (file, warnings) = open_locked(spec, path, false)?;
         let size = spec.file_size();
-        let metadata =
-            file.metadata().map_err(|source| ApplyError::Inspect { path: path.clone(), source })?;
+        let metadata = file.metadata().map_err(|source| ApplyError::inspect(path, source))?;
         if metadata.len() == size {
             let mut mapping = map_file(spec, &file, size)?;
             if let Some(messages) = recover(mapping.bytes_mut()) {
@@ -332,7 +368,10 @@ fn make_room_for(path: &Path) -> Result<Action, ApplyError> {
     Ok(match rotate::inspect(path)? {
         Existing::Missing => Action::Created,
         Existing::EmptyFile | Existing::EmptyRing => Action::ReusedEmpty,
-        Existing::Contents(reason) => Action::Rotated { backup: rotate::rotate(path)?, reason },
+        Existing::Contents(reason) => {
+            let rotation = rotate::rotate(path)?;
+            Action::Rotated { backup: rotation.backup, older_backup: rotation.older_backup, reason }
+        }
     })
 }
 
@@ -345,7 +384,7 @@ fn open_locked(
     if spec.effective_size() > TAIL_LOCK || usize::try_from(spec.file_size()).is_err() {
         return Err(ApplyError::TooLarge { name: spec.name.clone(), size: spec.allocated_size });
     }
-    let open_error = |source: io::Error| ApplyError::Open { path: path.to_owned(), source };
+    let open_error = |source: io::Error| ApplyError::open(path, source);
     let mut flags = OFlags::RDWR | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
     if create {
         flags |= OFlags::CREATE;
@@ -362,15 +401,33 @@ fn open_locked(
     if !metadata.is_file() {
         return Err(ApplyError::NotRegular { path: path.to_owned() });
     }
-    match rustix::fs::flock(file.as_fd(), FlockOperation::NonBlockingLockExclusive) {
-        Ok(()) => {}
-        Err(rustix::io::Errno::WOULDBLOCK) => {
-            return Err(ApplyError::Busy { path: path.to_owned() });
-        }
-        Err(errno) => return Err(open_error(errno.into())),
-    }
+    lock_exclusive(&file).map_err(|errno| match errno {
+        rustix::io::Errno::WOULDBLOCK => ApplyError::Busy { path: path.to_owned() },
+        errno => open_error(errno.into()),
+    })?;
     let warnings = ram_backed_warning(&file, path);
     Ok((file, warnings))
+}
+
+/// How long [`lock_exclusive`] waits for a lock that another process holds.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Takes the exclusive `flock`, waiting up to [`LOCK_WAIT`] for it.
+///
+/// A short wait matters even without a second writer: a process that forks
+/// (any `std::process::Command` in a host program) shares every open file
+/// description with the child until the child calls `exec`, and with it the
+/// lock of a ring that was just dropped.
+fn lock_exclusive(file: &File) -> Result<(), rustix::io::Errno> {
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        match rustix::fs::flock(file.as_fd(), FlockOperation::NonBlockingLockExclusive) {
+            Err(rustix::io::Errno::WOULDBLOCK) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            result => return result,
+        }
+    }
 }
 
 /// `f_type` values of file systems that live in memory.

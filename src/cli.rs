@@ -73,10 +73,16 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
         Ok(code) => code,
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            log::error!("{error:#}");
+            report_failure(&error);
             ExitCode::from(2)
         }
     }
+}
+
+/// Prints why a command failed, in the `error: ...` form clap uses for usage errors.
+#[allow(clippy::print_stderr, reason = "the one place where the binary reports a failure")]
+fn report_failure(error: &CliError) {
+    eprintln!("error: {error}");
 }
 
 /// Error of a subcommand that ends the run with exit code 2.

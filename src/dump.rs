@@ -1,14 +1,15 @@
 //! Reading ring backing files from disk, once or while HAProxy writes them.
 //!
 //! This is the file-level side of [`store`](crate::store): [`RingFile`]
-//! opens a file, maps it read-only with `memmap2`, and copies bytes out of
-//! the mapping into owned buffers that [`store::reader`](crate::store::reader)
-//! walks. [`Follower`] polls the mapping of a live ring and returns the
-//! messages added since the last poll.
+//! opens a file read-only and copies bytes out of it with positioned reads
+//! into owned buffers that [`store::reader`](crate::store::reader) walks.
+//! [`Follower`] polls a live ring and returns the messages added since the
+//! last poll.
 //!
-//! Another process may rewrite the file at any time, so nothing here keeps
-//! a reference into the mapping, and every value read from it is bounded
-//! before use.
+//! Another process may rewrite or truncate the file at any time, so every
+//! value read from it is bounded before use, and nothing here maps the file:
+//! touching a mapped page past the end of a truncated file raises `SIGBUS`,
+//! while a positioned read just returns fewer bytes.
 
 mod file;
 mod follow;
@@ -63,17 +64,43 @@ pub enum DumpError {
         /// Path of the file.
         path: PathBuf,
     },
-    /// The file could not be mapped into memory.
-    #[error("cannot map {} into memory: {source}", path.display())]
-    #[diagnostic(code(ringcfg::dump::map))]
-    Map {
+    /// Reading the file failed.
+    #[error("cannot read {}: {source}", path.display())]
+    #[diagnostic(code(ringcfg::dump::read))]
+    Read {
         /// Path of the file.
         path: PathBuf,
         /// Error from the system.
         source: io::Error,
     },
-    /// The bytes copied out of the mapping did not form a ring image.
+    /// The file ended before the bytes its header describes: another
+    /// process truncated it while it was read.
+    #[error("{} shrank to {end} bytes while it was read", path.display())]
+    #[diagnostic(
+        code(ringcfg::dump::shrank),
+        help("the writer truncated or recreated the file; read it again")
+    )]
+    Shrank {
+        /// Path of the file.
+        path: PathBuf,
+        /// Offset where the read ended, the file length at that moment.
+        end: u64,
+    },
+    /// The bytes read from the file did not form a ring image.
     #[error(transparent)]
     #[diagnostic(transparent)]
     Image(#[from] ImageError),
+}
+
+impl From<DumpError> for io::Error {
+    /// Keeps the message; a file that shrank gives
+    /// [`UnexpectedEof`](io::ErrorKind::UnexpectedEof).
+    fn from(error: DumpError) -> Self {
+        let kind = match &error {
+            DumpError::Read { source, .. } => source.kind(),
+            DumpError::Shrank { .. } => io::ErrorKind::UnexpectedEof,
+            _ => io::ErrorKind::Other,
+        };
+        io::Error::new(kind, error)
+    }
 }

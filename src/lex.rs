@@ -22,6 +22,7 @@
 //! assert!(lexed.comment.is_some());
 //! ```
 
+mod bytes;
 mod codes;
 mod env;
 pub mod pieces;
@@ -31,6 +32,7 @@ use std::borrow::Cow;
 
 use crate::source::Span;
 
+pub use bytes::WordBytes;
 pub use codes::CODES;
 pub(crate) use codes::{
     BAD_HEX_ESCAPE, BAD_VARIABLE_NAME, BAD_WORD_EXPANSION, MISSING_FINAL_NEWLINE, STRAY_NUL,
@@ -45,8 +47,9 @@ pub struct Word {
     /// Raw bytes the word came from, quotes and escapes included. Words split
     /// out of one `${NAME[*]}` expansion share that expansion's span.
     pub span: Span,
-    /// Decoded bytes: quotes removed, escapes and variables expanded.
-    pub value: Vec<u8>,
+    /// Decoded bytes: quotes removed, escapes and variables expanded. Short
+    /// values are stored inline; [`WordBytes`] dereferences to `[u8]`.
+    pub value: WordBytes,
 }
 
 impl Word {
@@ -57,7 +60,7 @@ impl Word {
 
     /// Returns true when the decoded value is exactly `text`.
     pub fn is(&self, text: &str) -> bool {
-        self.value == text.as_bytes()
+        self.value.as_slice() == text.as_bytes()
     }
 
     /// Returns the value up to its first NUL byte, which is the string
@@ -68,7 +71,7 @@ impl Word {
     ///
     /// ```
     /// use ringcfg::lex::Word;
-    /// let word = Word { span: ringcfg::Span::new(0, 8), value: b"ring\0xy".to_vec() };
+    /// let word = Word { span: ringcfg::Span::new(0, 8), value: b"ring\0xy".to_vec().into() };
     /// assert_eq!(word.c_str(), b"ring");
     /// ```
     pub fn c_str(&self) -> &[u8] {

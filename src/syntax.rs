@@ -174,6 +174,46 @@ fn section_since(keyword: &[u8]) -> Option<HaproxyVersion> {
     })
 }
 
+/// Section keywords of HAProxy 3.5, for "did you mean" suggestions.
+const SECTION_KEYWORDS: [&str; 20] = [
+    "global",
+    "defaults",
+    "frontend",
+    "backend",
+    "listen",
+    "userlist",
+    "peers",
+    "mailers",
+    "resolvers",
+    "namespace_list",
+    "cache",
+    "http-errors",
+    "ring",
+    "fcgi-app",
+    "log-forward",
+    "crt-store",
+    "traces",
+    "log-profile",
+    "acme",
+    "healthcheck",
+];
+
+/// Returns the section keyword that `word` most likely misspells, if any.
+///
+/// ```
+/// assert_eq!(ringcfg::syntax::closest_section_keyword(b"rign"), Some("ring"));
+/// assert_eq!(ringcfg::syntax::closest_section_keyword(b"maxconn"), None);
+/// ```
+pub fn closest_section_keyword(word: &[u8]) -> Option<&'static str> {
+    let word = std::str::from_utf8(word).ok()?;
+    SECTION_KEYWORDS
+        .into_iter()
+        .map(|keyword| (strsim::damerau_levenshtein(word, keyword), keyword))
+        .filter(|(distance, keyword)| *distance <= 2 && *distance < keyword.len() / 2 + 1)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, keyword)| keyword)
+}
+
 /// Returns true when `keyword` opens a section in `version`.
 ///
 /// ```

@@ -2,19 +2,25 @@
 //!
 //! HAProxy 3.x renames a backing file to `PATH.bak` before it resets the
 //! ring, unless the file already holds an empty ring, so that restarts keep
-//! the messages of the previous run. This module does the same, with three
+//! the messages of the previous run. This module does the same, with four
 //! differences that keep data safe:
 //!
+//! * a non-empty `PATH.bak` is moved to the first free `PATH.bak.N`
+//!   (N = 1, 2, ...) instead of being replaced, so every older run is kept;
+//!   only a 0-byte `PATH.bak` is replaced;
 //! * a file in a foreign layout (an HAProxy 2.x ring, a build without
 //!   threads, anything else) is rotated too; HAProxy overwrites it;
-//! * a 0-byte file is reused rather than rotated, since rotating it would
-//!   replace a `.bak` that may hold the previous run's messages with nothing;
-//! * a symbolic link, a directory or any other non-regular file is refused
+//! * a 0-byte file is reused rather than rotated, since there is nothing in
+//!   it to keep;
+//! * a symbolic link, a directory or any other non-regular file is rejected
 //!   and left as it is; HAProxy follows links and renames directories.
 
 use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+
+use rustix::fs::RenameFlags;
+use rustix::io::Errno;
 
 use super::ApplyError;
 use crate::store::header::{self, V2A_HEAD_OFFSET, V2A_LEN, V2A_TAIL_OFFSET};
@@ -37,13 +43,13 @@ pub(crate) enum Existing {
 /// # Errors
 ///
 /// [`ApplyError::Symlink`], [`ApplyError::Directory`] or
-/// [`ApplyError::NotRegular`] for what this crate refuses to touch, and
+/// [`ApplyError::NotRegular`] for what this crate rejects, and
 /// [`ApplyError::Inspect`] when the path cannot be examined.
 pub(crate) fn inspect(path: &Path) -> Result<Existing, ApplyError> {
     let metadata = match fs::symlink_metadata(path) {
         Ok(metadata) => metadata,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Existing::Missing),
-        Err(source) => return Err(ApplyError::Inspect { path: path.to_owned(), source }),
+        Err(source) => return Err(ApplyError::inspect(path, source)),
     };
     let kind = metadata.file_type();
     if kind.is_symlink() {
@@ -59,7 +65,7 @@ pub(crate) fn inspect(path: &Path) -> Result<Existing, ApplyError> {
         return Ok(Existing::EmptyFile);
     }
 
-    let inspect_error = |source| ApplyError::Inspect { path: path.to_owned(), source };
+    let inspect_error = |source| ApplyError::inspect(path, source);
     let mut first = Vec::with_capacity(V2A_LEN);
     File::open(path)
         .and_then(|file| file.take(V2A_LEN as u64).read_to_end(&mut first))
@@ -86,32 +92,112 @@ fn classify_header(first: &[u8]) -> Existing {
 
 /// Returns `PATH.bak`.
 pub(crate) fn backup_path(path: &Path) -> PathBuf {
+    numbered(path, ".bak")
+}
+
+fn numbered(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
-    name.push(".bak");
+    name.push(suffix);
     PathBuf::from(name)
 }
 
-/// Renames `path` to `PATH.bak`, replacing an older backup file.
+/// The paths of one rotation: the new backup and the older backup it displaced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Rotation {
+    /// `PATH.bak`, which now contains the old file.
+    pub(crate) backup: PathBuf,
+    /// `PATH.bak.N`, where the previous non-empty `PATH.bak` went, if there was one.
+    pub(crate) older_backup: Option<PathBuf>,
+}
+
+/// The state of `PATH.bak` once a non-empty one has been moved aside.
+enum OldBackup {
+    /// No `PATH.bak` exists.
+    Missing,
+    /// `PATH.bak` is a 0-byte file, which may be replaced.
+    Empty,
+    /// `PATH.bak` was moved to this `PATH.bak.N`.
+    MovedTo(PathBuf),
+}
+
+/// Renames `path` to `PATH.bak`, first moving a non-empty `PATH.bak` to the
+/// first free `PATH.bak.N` (N = 1, 2, ...).
 ///
-/// Unlike HAProxy, which goes on and overwrites the file when the rename
-/// fails, a failure here is an error and `path` is left untouched.
+/// HAProxy replaces `PATH.bak`, losing the backup of the run before. Here
+/// only a 0-byte `PATH.bak` is replaced. Every other rename fails rather than
+/// replace a file, even one that another process created meanwhile. Unlike
+/// HAProxy, which goes on and overwrites the file when the rename fails, a
+/// failure here is an error and `path` is left untouched.
 ///
 /// # Errors
 ///
-/// [`ApplyError::Rotate`] when the backup path is a directory or the rename fails.
-pub(crate) fn rotate(path: &Path) -> Result<PathBuf, ApplyError> {
+/// [`ApplyError::Rotate`] when `PATH.bak` is not a regular file or a rename fails.
+pub(crate) fn rotate(path: &Path) -> Result<Rotation, ApplyError> {
     let backup = backup_path(path);
-    let rotate_error =
-        |source| ApplyError::Rotate { path: path.to_owned(), backup: backup.clone(), source };
-    if fs::symlink_metadata(&backup).is_ok_and(|metadata| metadata.is_dir()) {
-        return Err(rotate_error(io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            "the backup path is a directory",
-        )));
-    }
-    fs::rename(path, &backup).map_err(rotate_error)?;
+    let old = move_older_backup(path, &backup)?;
+
+    let renamed = match old {
+        OldBackup::Empty => fs::rename(path, &backup),
+        OldBackup::Missing | OldBackup::MovedTo(_) => rename_no_replace(path, &backup),
+    };
+    renamed.map_err(|source| ApplyError::rotate(path, &backup, source))?;
     log::debug!("rotated {} to {}", path.display(), backup.display());
-    Ok(backup)
+
+    let older_backup = match old {
+        OldBackup::MovedTo(older) => Some(older),
+        OldBackup::Missing | OldBackup::Empty => None,
+    };
+    Ok(Rotation { backup, older_backup })
+}
+
+/// Moves a non-empty `backup` to the first free `backup.N`.
+fn move_older_backup(path: &Path, backup: &Path) -> Result<OldBackup, ApplyError> {
+    let metadata = match fs::symlink_metadata(backup) {
+        Ok(metadata) => metadata,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(OldBackup::Missing),
+        Err(source) => return Err(ApplyError::inspect(backup, source)),
+    };
+    if !metadata.file_type().is_file() {
+        let source = io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            "the backup path exists and is not a regular file",
+        );
+        return Err(ApplyError::rotate(path, backup, source));
+    }
+    if metadata.len() == 0 {
+        return Ok(OldBackup::Empty);
+    }
+
+    for n in 1u32.. {
+        let older = numbered(backup, &format!(".{n}"));
+        match rename_no_replace(backup, &older) {
+            Ok(()) => {
+                log::debug!("kept older backup {} as {}", backup.display(), older.display());
+                return Ok(OldBackup::MovedTo(older));
+            }
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(source) => return Err(ApplyError::rotate(backup, &older, source)),
+        }
+    }
+    let source = io::Error::new(io::ErrorKind::AlreadyExists, "every numbered backup is taken");
+    Err(ApplyError::rotate(path, backup, source))
+}
+
+/// Renames `from` to `to`, failing with `AlreadyExists` if `to` exists.
+///
+/// Uses `renameat2(RENAME_NOREPLACE)`; on a file system without it, a hard
+/// link then an unlink of `from`, which cannot replace `to` either.
+fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
+    let cwd = rustix::fs::CWD;
+    match rustix::fs::renameat_with(cwd, from, cwd, to, RenameFlags::NOREPLACE) {
+        Ok(()) => Ok(()),
+        Err(Errno::INVAL | Errno::NOSYS | Errno::NOTSUP) => {
+            // FIXME: no test reaches this branch, because tmpfs and ext4 support the flag.
+            fs::hard_link(from, to)?;
+            fs::remove_file(from)
+        }
+        Err(errno) => Err(errno.into()),
+    }
 }
 
 #[cfg(test)]

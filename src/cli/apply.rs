@@ -1,18 +1,24 @@
 //! `ringcfg apply`: check the configuration, then create each ring's backing file.
 //!
 //! Nothing is applied when the check finds an error: the diagnostics go to
-//! standard error and the exit code is 1. Otherwise each ring gets one line
-//! on standard output, in file order:
+//! standard error and the exit code is 1. Otherwise each ring gets one line,
+//! in file order, on standard output when it was applied:
 //!
 //! ```text
 //! r1: created /dev/shm/r1.bin (16384 bytes)
 //! r2: rotated /dev/shm/r2.bin to /dev/shm/r2.bin.bak (it holds messages), created a new ring
-//! r3: reused empty /dev/shm/r3.bin
-//! r4: memory only
-//! r5: refused: /dev/shm/r5.bin is a symbolic link; point backing-file at the real file
+//! r3: rotated /dev/shm/r3.bin to /dev/shm/r3.bin.bak (it holds messages; older backup kept as /dev/shm/r3.bin.bak.1), created a new ring
+//! r4: reused empty /dev/shm/r4.bin
+//! r5: memory only
 //! ```
 //!
-//! A refused ring makes the exit code 2; the other rings are still applied.
+//! and on standard error when it was rejected:
+//!
+//! ```text
+//! r6: rejected: /dev/shm/r6.bin is a symbolic link; point backing-file at the real file
+//! ```
+//!
+//! A rejected ring makes the exit code 2; the other rings are still applied.
 
 use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
@@ -28,11 +34,21 @@ use super::CliError;
 
 /// Arguments of `ringcfg apply`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
 pub(crate) struct Args {
     /// Configuration files, loaded in order as `haproxy -f A -f B` does.
     #[arg(required = true, value_name = "CONFIG")]
     configs: Vec<PathBuf>,
 }
+
+const AFTER_HELP: &str = "\
+A file that holds data is renamed to PATH.bak first, as HAProxy 3.x does at start-up. \
+Unlike HAProxy, a non-empty PATH.bak is not replaced: it is moved to the first free \
+PATH.bak.N (N = 1, 2, ...), and an empty ring or 0-byte file is reused in place. \
+A symbolic link, a directory or another non-regular file is rejected and left as it is.
+
+Applied rings are reported on standard output, rejected ones on standard error; \
+the exit code is 2 when a ring was rejected and 1 when the configuration has errors.";
 
 /// Runs `ringcfg apply`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
@@ -40,22 +56,23 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         Ok(specs) => specs,
         Err(code) => return Ok(code),
     };
-    let mut out = String::new();
-    let mut refused = false;
+    let mut rejected = false;
     for spec in &specs {
+        // Each line is written as soon as its ring is done, so successes and
+        // failures keep their file order on a terminal that shows both streams.
         match apply::open_backing_file(spec) {
             Ok((ring, report)) => {
                 drop(ring);
-                out.push_str(&describe(spec, &report));
+                super::write_stdout(describe(spec, &report).as_bytes())?;
             }
             Err(error) => {
-                refused = true;
-                out.push_str(&format!("{}: refused: {error}\n", spec.name));
+                rejected = true;
+                let line = format!("{}: rejected: {error}\n", spec.name);
+                io::stderr().lock().write_all(line.as_bytes())?;
             }
         }
     }
-    super::write_stdout(out.as_bytes())?;
-    Ok(if refused { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if rejected { ExitCode::from(2) } else { ExitCode::SUCCESS })
 }
 
 /// Checks `configs`; returns the rings, or the exit code after showing the errors.
@@ -108,10 +125,16 @@ fn describe(spec: &RingSpec, report: &ApplyReport) -> String {
     let path = path.unwrap_or_default();
     let mut line = match &report.action {
         Action::Created => format!("{}: created {path} ({} bytes)", spec.name, spec.file_size()),
-        Action::Rotated { backup, reason } => format!(
+        Action::Rotated { backup, older_backup: None, reason } => format!(
             "{}: rotated {path} to {} ({reason}), created a new ring",
             spec.name,
             backup.display()
+        ),
+        Action::Rotated { backup, older_backup: Some(older), reason } => format!(
+            "{}: rotated {path} to {} ({reason}; older backup kept as {}), created a new ring",
+            spec.name,
+            backup.display(),
+            older.display()
         ),
         Action::ReusedEmpty => format!("{}: reused empty {path}", spec.name),
         Action::Reopened { messages } => {

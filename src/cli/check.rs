@@ -93,7 +93,17 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             ..ReadOptions::default()
         },
     };
+    for source in &sources {
+        log::info!("checking '{}' ({} bytes)", source.name(), source.bytes().len());
+    }
+    log::info!("rules of HAProxy {}", args.haproxy_version);
     let report = ringcfg::check(&sources, &options);
+    log::info!(
+        "found {} ring(s), {} reference(s), {} diagnostic(s)",
+        report.rings.len(),
+        report.references.len(),
+        report.diagnostics.len()
+    );
 
     let format = OutputFormat::from(args.format);
     let human = HumanOptions { color: use_color(), width: terminal_width() };

@@ -38,9 +38,13 @@ messages that the writer deleted before they were read, starts again from the he
 when the file is replaced, resized or gets a new header, and stops with status 0 when \
 the file is removed. Stop it with Ctrl-C: output is flushed after every poll.
 
+The file is read with positioned reads, never mapped, so a writer that truncates it \
+meanwhile cannot crash the reader: a one-shot dump stops with an error saying the file \
+shrank, and --follow starts again from the head of the resized file.
+
 Exit status: 0 when the file was read, even with notes (as haring); 2 when it cannot \
-be read (missing, not a regular file, empty, cannot be mapped) or the output cannot \
-be written. haring exits 1 in those cases; ringcfg uses 2 as for every failure to \
+be read (missing, not a regular file, empty, shrank while it was read) or the output \
+cannot be written. haring exits 1 in those cases; ringcfg uses 2 as for every failure to \
 read or write a file.";
 
 /// Arguments of `ringcfg dump`.

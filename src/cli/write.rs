@@ -9,12 +9,19 @@
 //! Each line, without its `\n`, is formatted with the ring's `format` and
 //! written as soon as it is read; a killed `ringcfg write` leaves every line
 //! it wrote intact. Dropped lines are counted on standard error.
+//!
+//! A ring without `backing-file` is rejected, since its messages would be
+//! lost when the command exits. Memory stays bounded whatever the input: of
+//! each line only what a message can hold is kept (`maxlen` bytes, or one
+//! byte more than the ring's capacity so that a line too long for the ring is
+//! still detected and dropped), and the rest is skipped up to the newline.
 
 use std::io::{self, BufRead};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use ringcfg::apply::{self, format::Record};
+use ringcfg::apply::{self, Ring, format::Record};
+use ringcfg::store::writer;
 
 use super::CliError;
 
@@ -86,6 +93,14 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         )
         .into());
     };
+    if spec.backing_file.is_none() {
+        return Err(format!(
+            "ring '{}' has no backing-file, so written messages would be lost; \
+             add `backing-file PATH` to the ring",
+            spec.name
+        )
+        .into());
+    }
     let (ring, report) = apply::open_for_append(&spec)?;
     for warning in &report.warnings {
         log::warn!("ring '{}': {warning}", spec.name);
@@ -94,9 +109,11 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     let pid = std::process::id();
     let mut dropped = 0u64;
     let mut line = Vec::new();
-    let mut input = io::stdin().lock();
-    while input.read_until(b'\n', &mut line)? > 0 {
-        let message = line.strip_suffix(b"\n").unwrap_or(&line);
+    // A larger buffer than stdin's 8 KiB means fewer reads on a flood of input.
+    let mut input = io::BufReader::with_capacity(64 * 1024, io::stdin().lock());
+    let limit = kept_bytes(&ring);
+    while read_line_bounded(&mut input, &mut line, limit)? {
+        let message = line.as_slice();
         let record = Record {
             facility: args.facility,
             severity: args.severity,
@@ -108,11 +125,89 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         if ring.write(&record).is_err() {
             dropped += 1;
         }
-        line.clear();
     }
     ring.flush()?;
     if dropped > 0 {
         log::warn!("ring '{}': {dropped} lines dropped (longer than the ring holds?)", spec.name);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The bytes of a line that can matter to `ring`: `maxlen`, or one more than
+/// the largest message so that an over-long line is still rejected as such.
+fn kept_bytes(ring: &Ring) -> usize {
+    let too_long = writer::max_payload(ring.area_len()).saturating_add(1);
+    usize::try_from(ring.maxlen()).map_or(too_long, |maxlen| maxlen.min(too_long))
+}
+
+/// Reads one line into `line` without its `\n`, keeping its first `limit`
+/// bytes and discarding the rest; returns `false` at the end of input.
+///
+/// Unlike `read_until`, memory stays at `limit` bytes however long the line is.
+fn read_line_bounded(
+    input: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    limit: usize,
+) -> io::Result<bool> {
+    line.clear();
+    let mut read_any = false;
+    loop {
+        let buffer = match input.fill_buf() {
+            Ok(buffer) => buffer,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        if buffer.is_empty() {
+            return Ok(read_any);
+        }
+        read_any = true;
+
+        let newline = memchr::memchr(b'\n', buffer);
+        let content = &buffer[..newline.unwrap_or(buffer.len())];
+        let room = limit.saturating_sub(line.len());
+        line.extend_from_slice(&content[..content.len().min(room)]);
+
+        let used = newline.map_or(buffer.len(), |at| at + 1);
+        input.consume(used);
+        if newline.is_some() {
+            return Ok(true);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8], limit: usize) -> Vec<Vec<u8>> {
+        // A 4-byte buffer makes lines span several `fill_buf` calls.
+        let mut reader = io::BufReader::with_capacity(4, input);
+        let mut line = Vec::new();
+        let mut out = Vec::new();
+        while read_line_bounded(&mut reader, &mut line, limit).unwrap() {
+            out.push(line.clone());
+        }
+        out
+    }
+
+    #[test]
+    fn bounded_lines_are_cut_and_resync() {
+        let got = lines(b"abcdefghij\nxy\n\nlast", 3);
+        assert_eq!(got, [&b"abc"[..], b"xy", b"", b"las"]);
+    }
+
+    #[test]
+    fn bounded_read_of_nothing_is_end() {
+        assert!(lines(b"", 3).is_empty());
+    }
+
+    #[test]
+    fn bounded_read_keeps_capacity_small() {
+        let input = vec![b'a'; 1 << 20];
+        let mut reader = io::BufReader::with_capacity(8192, input.as_slice());
+        let mut line = Vec::new();
+        assert!(read_line_bounded(&mut reader, &mut line, 100).unwrap());
+        assert_eq!(line.len(), 100);
+        assert!(line.capacity() < 8192, "capacity {}", line.capacity());
+    }
 }

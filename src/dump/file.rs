@@ -1,32 +1,35 @@
-//! A ring file mapped read-only, and copies out of that mapping.
+//! A ring file open read-only, and positioned reads out of it.
+//!
+//! Bytes are copied with `pread` rather than through a memory mapping.
+//! Another process may truncate the file at any time, and touching a mapped
+//! page past the new end raises `SIGBUS`; a positioned read of the same
+//! bytes just returns fewer of them.
 
 use std::fs::{File, Metadata, OpenOptions};
+use std::io;
 use std::ops::Range;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::ptr;
 
-use memmap2::{Mmap, MmapOptions};
 use rustix::fs::OFlags;
 
 use super::DumpError;
 use crate::store::layout::{Geometry, PROBE_LEN};
 use crate::store::reader::{ImageError, Message, RingImage, WalkEnd, walk_in_windows};
 
-/// Bytes copied out of the mapping at a time by [`RingFile::walk_messages`]:
-/// large enough to amortize each copy, small enough to stay in cache.
+/// Bytes read from the file at a time by [`RingFile::walk_messages`]:
+/// large enough to amortize each system call, small enough to stay in cache.
 pub const WINDOW: usize = 1 << 17;
 
 /// Device and inode numbers, which tell a replaced file from the same one.
 pub(crate) type Identity = (u64, u64);
 
-/// A ring backing file, open and mapped read-only.
+/// A ring backing file, open read-only.
 ///
-/// The mapping is shared with the process that writes the ring, so its
-/// bytes may change at any time. `RingFile` never hands out references into
-/// it: [`read_image`](Self::read_image) and [`copy_range`](Self::copy_range)
-/// copy bytes into owned buffers, and everything built on top treats those
-/// bytes as untrusted.
+/// The writer of the ring may change its bytes, or its length, at any
+/// time. `RingFile` reads them with positioned reads into owned buffers,
+/// and everything built on top treats those bytes as untrusted. A read that
+/// ends early means the file shrank since its length was last checked.
 ///
 /// ```no_run
 /// use ringcfg::dump::RingFile;
@@ -41,16 +44,16 @@ pub(crate) type Identity = (u64, u64);
 pub struct RingFile {
     path: PathBuf,
     file: File,
-    map: Mmap,
+    len: u64,
     identity: Identity,
 }
 
 impl RingFile {
-    /// Opens `path` and maps the whole file read-only.
+    /// Opens `path` read-only and records its length.
     ///
     /// # Errors
     ///
-    /// [`DumpError`] when the file cannot be opened or mapped, is not a
+    /// [`DumpError`] when the file cannot be opened or examined, is not a
     /// regular file, or is empty.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, DumpError> {
         let path = path.as_ref().to_path_buf();
@@ -65,8 +68,8 @@ impl RingFile {
         if !metadata.is_file() {
             return Err(DumpError::NotRegularFile { path });
         }
-        let map = map_file(&file, &path, metadata.len())?;
-        Ok(Self { path, file, map, identity: identity_of(&metadata) })
+        let len = non_empty(metadata.len(), &path)?;
+        Ok(Self { path, file, len, identity: identity_of(&metadata) })
     }
 
     /// Returns the path the file was opened with.
@@ -74,38 +77,39 @@ impl RingFile {
         &self.path
     }
 
-    /// Returns the length of the mapping, the file length when it was mapped.
+    /// Returns the file length when it was opened or last checked.
     pub fn len(&self) -> u64 {
-        self.map.len() as u64
+        self.len
     }
 
-    /// Returns whether the mapping is empty, which never happens because
-    /// [`open`](Self::open) rejects empty files.
+    /// Returns whether the recorded length is zero, which never happens
+    /// because [`open`](Self::open) and [`update_len`](Self::update_len)
+    /// reject empty files.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.len == 0
     }
 
     pub(crate) fn identity(&self) -> Identity {
         self.identity
     }
 
-    /// Maps the file again when its length changed since it was mapped.
+    /// Records the file's current length when it changed.
     ///
-    /// Returns the old length when it did. Reading past the end of a file
-    /// through a mapping raises `SIGBUS`, so a reader of a live file calls
-    /// this before each read.
+    /// Returns the old length when it did. A reader of a live file calls
+    /// this before each read, so that the geometry it reads is bounded by
+    /// the length the file has now.
     ///
     /// # Errors
     ///
-    /// [`DumpError`] when the file's metadata cannot be read, when it is now
-    /// empty, or when the new mapping fails.
-    pub fn remap_if_resized(&mut self) -> Result<Option<u64>, DumpError> {
-        let len = metadata_of(&self.file, &self.path)?.len();
-        let old = self.len();
+    /// [`DumpError`] when the file's metadata cannot be read or when it is
+    /// now empty; the recorded length is then unchanged.
+    pub fn update_len(&mut self) -> Result<Option<u64>, DumpError> {
+        let len = non_empty(metadata_of(&self.file, &self.path)?.len(), &self.path)?;
+        let old = self.len;
         if len == old {
             return Ok(None);
         }
-        self.map = map_file(&self.file, &self.path, len)?;
+        self.len = len;
         Ok(Some(old))
     }
 
@@ -113,19 +117,21 @@ impl RingFile {
     ///
     /// # Errors
     ///
-    /// [`DumpError::Image`] if the copy does not match the header, which
-    /// the bounds of [`Geometry::detect`] rule out.
+    /// [`DumpError::Read`] when reading fails, [`DumpError::Shrank`] when
+    /// the file ends before the data does, and [`DumpError::Image`] if the
+    /// copy does not match the header, which the bounds of
+    /// [`Geometry::detect`] rule out.
     pub fn read_image(&self) -> Result<RingImage, DumpError> {
         let geometry = self.geometry()?;
         let mut data = Vec::with_capacity(usize::try_from(geometry.data).unwrap_or(0));
         for range in geometry.data_ranges() {
-            self.copy_range(range, &mut data);
+            self.copy_whole(range, &mut data)?;
         }
         Ok(RingImage::from_parts(geometry, data)?)
     }
 
-    /// Walks the messages of `geometry` (read from this file), copying the
-    /// data out of the mapping a window of [`WINDOW`] bytes at a time.
+    /// Walks the messages of `geometry` (read from this file), reading the
+    /// data a window of [`WINDOW`] bytes at a time.
     ///
     /// This is what `ringcfg dump` uses: it reads a ring of any size with
     /// little memory. `visit` receives the messages exactly as
@@ -133,54 +139,94 @@ impl RingFile {
     ///
     /// # Errors
     ///
-    /// The first error of `visit`.
-    pub fn walk_messages<E>(
+    /// The first error of `visit`, or an [`io::Error`] naming the file when
+    /// reading fails or the file shrank during the walk (kind
+    /// [`UnexpectedEof`](io::ErrorKind::UnexpectedEof)). The walk stops at
+    /// the first window it could not read whole.
+    pub fn walk_messages<E: From<io::Error>>(
         &self,
         geometry: &Geometry,
         visit: impl FnMut(&Message<'_>) -> Result<(), E>,
     ) -> Result<Option<WalkEnd>, E> {
+        let mut failure = None;
         let copy = |position, len, out: &mut Vec<u8>| {
+            if failure.is_some() {
+                return;
+            }
             for range in geometry.file_ranges(geometry.offset_after_head(position), len) {
-                self.copy_range(range, out);
+                if let Err(error) = self.copy_whole(range, out) {
+                    failure = Some(error);
+                    // An empty window contains no message, so the walk
+                    // doubles its window, skipping each copy, until it ends.
+                    out.clear();
+                    return;
+                }
             }
         };
-        walk_in_windows(geometry, WINDOW, copy, visit)
+        let end = walk_in_windows(geometry, WINDOW, copy, visit)?;
+        match failure {
+            Some(error) => Err(E::from(error.into())),
+            None => Ok(end),
+        }
     }
 
-    /// Reads the header and detects the geometry, bounded to the mapping.
+    /// Reads the header and detects the geometry, bounded to the recorded
+    /// length.
     ///
     /// # Errors
     ///
-    /// [`DumpError::Image`] if the mapping is empty, which
-    /// [`open`](Self::open) rules out.
+    /// [`DumpError::Read`] when reading fails, and [`DumpError::Image`] if
+    /// the recorded length is zero, which [`open`](Self::open) rules out.
     pub fn geometry(&self) -> Result<Geometry, DumpError> {
         let mut probe = Vec::with_capacity(PROBE_LEN);
-        self.copy_range(0..PROBE_LEN as u64, &mut probe);
+        // A file shorter than the probe (or one that just shrank) gives a
+        // short probe, which `detect` bounds like any short file.
+        self.copy_range(0..PROBE_LEN as u64, &mut probe)
+            .map_err(|source| DumpError::Read { path: self.path.clone(), source })?;
         Ok(Geometry::detect(&probe, self.len()).map_err(ImageError::from)?)
     }
 
-    /// Appends the bytes of `range` to `out`; the part of `range` past the
-    /// end of the mapping is left out.
-    pub fn copy_range(&self, range: Range<u64>, out: &mut Vec<u8>) {
-        let len = self.map.len();
-        let start = usize::try_from(range.start).unwrap_or(usize::MAX).min(len);
-        let end = usize::try_from(range.end).unwrap_or(usize::MAX).clamp(start, len);
-        let count = end - start;
-        out.reserve(count);
-        // SAFETY: `start + count <= len`, so the source lies inside the
-        // mapping, which lives as long as `self`. `reserve` made room for
-        // `count` more bytes after `out.len()`, and the regions cannot overlap
-        // because `out` is heap memory we own. The source may be written by
-        // another process meanwhile; bytes have no invalid values, so the
-        // copy contains some mix of old and new bytes, which callers bound.
-        unsafe {
-            ptr::copy_nonoverlapping(
-                self.map.as_ptr().add(start),
-                out.as_mut_ptr().add(out.len()),
-                count,
-            );
-            out.set_len(out.len() + count);
+    /// Appends the bytes of `range` to `out` and returns how many it
+    /// appended. That is fewer than requested when the file now ends before
+    /// `range.end`, and the part of `range` past the recorded
+    /// [`len`](Self::len) is always left out.
+    ///
+    /// # Errors
+    ///
+    /// The error of a read that failed other than by being interrupted by
+    /// a signal. The bytes read before it stay in `out`.
+    pub fn copy_range(&self, range: Range<u64>, out: &mut Vec<u8>) -> io::Result<u64> {
+        // Bounded by the recorded length, so a wild range cannot make the
+        // buffer below larger than the file.
+        let end = range.end.min(self.len);
+        let count = usize::try_from(end.saturating_sub(range.start)).unwrap_or(usize::MAX);
+        let start = out.len();
+        out.resize(start + count, 0);
+        let mut filled = 0;
+        while filled < count {
+            match self.file.read_at(&mut out[start + filled..], range.start + filled as u64) {
+                Ok(0) => break,
+                Ok(read) => filled += read,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => {
+                    out.truncate(start + filled);
+                    return Err(error);
+                }
+            }
         }
+        out.truncate(start + filled);
+        Ok(filled as u64)
+    }
+
+    /// Appends all the bytes of `range` to `out`, or fails.
+    fn copy_whole(&self, range: Range<u64>, out: &mut Vec<u8>) -> Result<(), DumpError> {
+        let copied = self
+            .copy_range(range.clone(), out)
+            .map_err(|source| DumpError::Read { path: self.path.clone(), source })?;
+        if copied < range.end - range.start {
+            return Err(DumpError::Shrank { path: self.path.clone(), end: range.start + copied });
+        }
+        Ok(())
     }
 }
 
@@ -192,20 +238,9 @@ pub(crate) fn identity_of(metadata: &Metadata) -> Identity {
     (metadata.dev(), metadata.ino())
 }
 
-fn map_file(file: &File, path: &Path, len: u64) -> Result<Mmap, DumpError> {
+fn non_empty(len: u64, path: &Path) -> Result<u64, DumpError> {
     if len == 0 {
         return Err(DumpError::Empty { path: path.to_path_buf() });
     }
-    let len = usize::try_from(len).map_err(|_| DumpError::Map {
-        path: path.to_path_buf(),
-        source: std::io::Error::other("the file is larger than the address space"),
-    })?;
-    // SAFETY: the mapping is read-only and `RingFile` only reads it through
-    // `copy_range`, which copies bytes out without creating references, so a
-    // concurrent writer cannot break any Rust invariant. A file truncated
-    // after this call would raise SIGBUS on access; readers of live files
-    // call `remap_if_resized` before each read to keep that window short.
-    // FIXME: a process that truncates the file between that check and a copy still raises SIGBUS.
-    unsafe { MmapOptions::new().len(len).map(file) }
-        .map_err(|source| DumpError::Map { path: path.to_path_buf(), source })
+    Ok(len)
 }

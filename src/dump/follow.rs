@@ -4,12 +4,15 @@
 //! on, the way HAProxy's own readers do. Each poll copies the bytes from
 //! there to the tail and walks them. Then it checks that the head has not
 //! passed that offset while the bytes were copied. If it has, the copy is
-//! dropped and the next poll reports the loss. A poll does work bounded
-//! by the area size whatever the file holds, so a process that rewrites the
-//! file at random cannot make it loop or hang.
+//! dropped and the next poll reports the loss. A copy that ends early
+//! because another process truncated the file is dropped too, and the next
+//! poll starts again from the head of the resized file. A poll does work
+//! bounded by the area size whatever the file holds, so a process that
+//! rewrites or truncates the file at random cannot make it loop or hang.
 
 use std::fs;
 use std::io;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use super::DumpError;
@@ -141,7 +144,7 @@ pub struct Follower {
 }
 
 impl Follower {
-    /// Opens and maps `path`; the first [`poll`](Self::poll) reads from the head.
+    /// Opens `path`; the first [`poll`](Self::poll) reads from the head.
     ///
     /// # Errors
     ///
@@ -156,7 +159,7 @@ impl Follower {
     /// # Errors
     ///
     /// [`DumpError`] when the file (or the one that replaced it) cannot be
-    /// opened, examined or mapped. A replacing file that is still empty is
+    /// opened, examined or read. A replacing file that is still empty is
     /// not an error: the poll waits for it to be written.
     pub fn poll(&mut self, events: &mut Vec<Event>) -> Result<(), DumpError> {
         if !self.track_path(events)? {
@@ -203,14 +206,14 @@ impl Follower {
             }
             Ok(_) => {}
         }
-        match self.file.remap_if_resized() {
+        match self.file.update_len() {
             Ok(None) => Ok(true),
             Ok(Some(from)) => {
                 self.cursor = None;
                 events.push(Event::Restarted(Restart::Resized { from, to: self.file.len() }));
                 Ok(true)
             }
-            // An emptied file keeps its old mapping, which must not be read.
+            // An emptied file has no header to read yet.
             Err(DumpError::Empty { .. }) => Ok(false),
             Err(error) => Err(error),
         }
@@ -225,19 +228,18 @@ impl Follower {
     ) -> Result<(), DumpError> {
         let mut distance = geometry.distance_from_head(cursor.rc_offset);
         if distance >= geometry.data {
-            events.push(self.lost(geometry, cursor.rc_offset, distance));
+            events.push(self.lost(geometry, cursor.rc_offset, distance)?);
             cursor = Cursor::at_head(cursor.shape, geometry);
             distance = 0;
-        } else if !self.fingerprint_holds(geometry, &cursor, distance) {
+        } else if !self.fingerprint_holds(geometry, &cursor, distance)? {
             events.push(Event::Lost { messages: None, bytes: None });
             cursor = Cursor::at_head(cursor.shape, geometry);
             distance = 0;
         }
 
         let mut copy = Vec::new();
-        for range in geometry.file_ranges(cursor.rc_offset, geometry.data - distance) {
-            self.file.copy_range(range, &mut copy);
-        }
+        let ranges = geometry.file_ranges(cursor.rc_offset, geometry.data - distance);
+        let whole = self.copy_ranges(ranges, &mut copy)?;
         let mut found = Vec::new();
         let mut walk = messages_from(geometry, distance, &copy);
         let mut stop = None;
@@ -255,11 +257,13 @@ impl Follower {
         }
         let next = stop.unwrap_or_else(|| resume_position(walk.end(), walk.next_position()));
         let next_offset = geometry.offset_after_head(next);
-        let fingerprint = self.fingerprint(geometry, next_offset, next.min(FINGERPRINT_LEN));
+        let fingerprint = self.fingerprint(geometry, next_offset, next.min(FINGERPRINT_LEN))?;
 
-        // The copy is trustworthy only if the head did not pass its start.
+        // The copy is trustworthy only if the file did not shrink under it
+        // and the head did not pass its start.
         let after = self.file.geometry()?;
-        let still_live = Shape::of(&after) == cursor.shape
+        let still_live = whole
+            && Shape::of(&after) == cursor.shape
             && after.distance_from_head(cursor.rc_offset) < after.data;
         if still_live {
             events.extend(found.into_iter().map(Event::Message));
@@ -272,30 +276,58 @@ impl Follower {
 
     /// Checks the fingerprint bytes that are still between the head and the
     /// cursor; the ones the head has passed may be rewritten legitimately.
-    fn fingerprint_holds(&self, geometry: &Geometry, cursor: &Cursor, distance: u64) -> bool {
+    fn fingerprint_holds(
+        &self,
+        geometry: &Geometry,
+        cursor: &Cursor,
+        distance: u64,
+    ) -> Result<bool, DumpError> {
         let live = cursor.fingerprint.len().min(usize::try_from(distance).unwrap_or(usize::MAX));
         let expected = &cursor.fingerprint[cursor.fingerprint.len() - live..];
-        self.fingerprint(geometry, cursor.rc_offset, live as u64) == expected
+        Ok(self.fingerprint(geometry, cursor.rc_offset, live as u64)? == expected)
     }
 
-    /// Copies the `len` area bytes that end just before `rc_offset`.
-    fn fingerprint(&self, geometry: &Geometry, rc_offset: u64, len: u64) -> Vec<u8> {
+    /// Copies the `len` area bytes that end just before `rc_offset`; fewer
+    /// when the file shrank, which no longer matches the cursor's.
+    fn fingerprint(
+        &self,
+        geometry: &Geometry,
+        rc_offset: u64,
+        len: u64,
+    ) -> Result<Vec<u8>, DumpError> {
         let mut bytes = Vec::new();
         let start = rc_offset + geometry.size - len.min(geometry.size);
-        for range in geometry.file_ranges(start, len) {
-            self.file.copy_range(range, &mut bytes);
+        self.copy_ranges(geometry.file_ranges(start, len), &mut bytes)?;
+        Ok(bytes)
+    }
+
+    /// Appends the bytes of `ranges` to `out`; returns false when the file
+    /// ended before them because it shrank since the poll began.
+    fn copy_ranges(
+        &self,
+        ranges: impl IntoIterator<Item = Range<u64>>,
+        out: &mut Vec<u8>,
+    ) -> Result<bool, DumpError> {
+        for range in ranges {
+            let wanted = range.end - range.start;
+            let copied = self
+                .file
+                .copy_range(range, out)
+                .map_err(|source| DumpError::Read { path: self.path.clone(), source })?;
+            if copied < wanted {
+                return Ok(false);
+            }
         }
-        bytes
+        Ok(true)
     }
 
     /// Builds the event for a head that moved past the cursor.
-    fn lost(&self, geometry: &Geometry, rc_offset: u64, distance: u64) -> Event {
+    fn lost(&self, geometry: &Geometry, rc_offset: u64, distance: u64) -> Result<Event, DumpError> {
         let bytes = if distance == 0 { 0 } else { geometry.size - distance };
         let mut deleted = Vec::new();
-        for range in geometry.file_ranges(rc_offset, bytes) {
-            self.file.copy_range(range, &mut deleted);
-        }
-        Event::Lost { messages: count_exact_messages(&deleted), bytes: Some(bytes) }
+        let whole = self.copy_ranges(geometry.file_ranges(rc_offset, bytes), &mut deleted)?;
+        let messages = if whole { count_exact_messages(&deleted) } else { None };
+        Ok(Event::Lost { messages, bytes: Some(bytes) })
     }
 }
 

@@ -5,7 +5,7 @@
 //! variables inside double quotes only, and `${NAME[*]}` word expansion.
 
 use super::pieces::{Mode, Piece, PieceError, Variable, piece};
-use super::{Env, Word, c_str, is_c_space};
+use super::{Env, Word, WordBytes, c_str, is_c_space};
 use crate::source::Span;
 
 /// The maximum number of words HAProxy keeps on a line, keyword included.
@@ -167,7 +167,7 @@ fn plain_line(line: &[u8], base: usize) -> Option<LexedLine> {
         .iter()
         .map(|&(from, to)| Word {
             span: Span::new(base + from, base + to),
-            value: line[from..to].to_vec(),
+            value: WordBytes::from(&line[from..to]),
         })
         .collect();
     Some(LexedLine { words, comment, error: None, empty_word_at: None })
@@ -344,11 +344,13 @@ impl<'l> Machine<'l> {
         self.outpos += 1;
         self.empty_quote = false;
         self.arg_start = self.outpos;
-        let value = std::mem::take(&mut self.value);
         if self.count < MAX_WORDS {
             let span = self.span(self.word_start, end.max(self.word_start));
+            // The buffer keeps its capacity for the next word.
+            let value = WordBytes::from(self.value.as_slice());
             self.words.push(Word { span, value });
         }
+        self.value.clear();
         self.count += 1;
         self.raw_start = None;
     }
@@ -520,7 +522,7 @@ mod tests {
     fn words(line: &[u8]) -> Vec<Vec<u8>> {
         let lexed = lex(line);
         assert_eq!(lexed.error, None, "{}", String::from_utf8_lossy(line));
-        lexed.words.into_iter().map(|w| w.value).collect()
+        lexed.words.into_iter().map(|w| w.value.to_vec()).collect()
     }
 
     fn error(line: &[u8]) -> (LexErrorKind, usize) {

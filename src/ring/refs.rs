@@ -121,7 +121,7 @@ fn debug_references(file: FileId, line: &Line, out: &mut Vec<RingRef>) {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|window| window == needle)
+    memchr::memmem::find(haystack, needle)
 }
 
 /// Resolves every reference against `rings` and reports what HAProxy would fail on at start-up.

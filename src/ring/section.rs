@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use super::value::{self, Atol, SizeError, TimeError};
 use super::{BackingFile, Code, LogFormat, LogProto, RingDef, RingServer, server};
 use crate::diag::{Diagnostic, Severity};
-use crate::lex::Word;
+use crate::lex::{Word, WordBytes};
 use crate::source::{FileId, Span};
 use crate::syntax::{Line, Section};
 use crate::version::HaproxyVersion;
@@ -155,31 +155,43 @@ impl RingChecker {
     /// Reports ring keywords that ended up in another section.
     fn stray_ring_keywords(&mut self, file: FileId, section: &Section) {
         let in_global = section.keyword == "global";
+        let mut misspelled_ring: Option<&Line> = None;
         for line in &section.lines {
+            if crate::syntax::closest_section_keyword(&line.words[0].value) == Some("ring") {
+                misspelled_ring = Some(line);
+            }
             let keyword = line.words[0].text();
             let stray = keyword == "backing-file"
                 || (in_global && matches!(keyword.as_ref(), "size" | "maxlen" | "format"));
             if !stray {
                 continue;
             }
-            self.push(
-                Diagnostic::new(
-                    Code::RingKeywordOutsideRing.info(),
-                    file,
-                    line.words[0].span,
-                    format!(
-                        "`{keyword}` is a ring keyword, but this line is in a '{}' section",
-                        section.keyword
-                    ),
-                )
-                .with_label("not valid here")
-                .with_related(
-                    file,
-                    statement_span(&section.header),
-                    "the section this line belongs to",
-                )
-                .with_help("put the line under the `ring` line it belongs to"),
+            let diag = Diagnostic::new(
+                Code::RingKeywordOutsideRing.info(),
+                file,
+                line.words[0].span,
+                format!(
+                    "`{keyword}` is a ring keyword, but this line is in a '{}' section",
+                    section.keyword
+                ),
+            )
+            .with_label("not valid here")
+            .with_related(
+                file,
+                statement_span(&section.header),
+                "the section this line belongs to",
             );
+            // A misspelled `ring` header leaves its keywords in the section above.
+            let diag = match misspelled_ring {
+                Some(header) => diag
+                    .with_related(file, header.words[0].span, "did you mean `ring`?")
+                    .with_help(format!(
+                        "line {} looks like a misspelled `ring` header; write `ring` there",
+                        header.number
+                    )),
+                None => diag.with_help("put the line under the `ring` line it belongs to"),
+            };
+            self.push(diag);
         }
     }
 
@@ -725,7 +737,7 @@ fn apply_format(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnos
 }
 
 fn apply_maxlen(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnostic>) {
-    let empty = Word { span: ctx.span_of(1), value: Vec::new() };
+    let empty = Word { span: ctx.span_of(1), value: WordBytes::default() };
     let word = ctx.word(1).unwrap_or(&empty);
     let text = word.text();
     let parsed = value::atol(&word.value);
@@ -931,7 +943,7 @@ pub(crate) mod tests {
                     let start = offset + (word.as_ptr() as usize - raw.as_ptr() as usize);
                     Word {
                         span: Span::new(start, start + word.len()),
-                        value: word.as_bytes().to_vec(),
+                        value: word.as_bytes().into(),
                     }
                 })
                 .collect();

@@ -102,7 +102,7 @@ pub struct Reader<'a> {
     in_section: bool,
     section_name: Option<Vec<u8>>,
     fatal: usize,
-    /// Line number and offset of a line that ended without LF.
+    /// Start and end offsets of a line that ended without LF.
     missing_lf: Option<(usize, usize)>,
     last_number: usize,
     line_start: usize,
@@ -187,9 +187,9 @@ impl<'a> Reader<'a> {
         if self.stop == Some(Stop::Abort) {
             return;
         }
-        if let Some((number, offset)) = self.missing_lf.take() {
+        if let Some((start, offset)) = self.missing_lf.take() {
             let end = (offset + 1).min(self.source.bytes().len());
-            let column = offset - self.source.line_span(number).start + 1;
+            let column = offset - start + 1;
             self.report(lex_code(LexCode::MissingLf), Span::new(offset, end), format!(
                 "the last line has no newline at its end (HAProxy: missing LF on last line at position {column})"
             ));
@@ -211,8 +211,8 @@ impl<'a> Reader<'a> {
 
     /// Processes one raw line; returns an event, or `None` to go on.
     fn line(&mut self, raw: RawLine) -> Option<Event> {
-        if let Some((number, offset)) = self.missing_lf.take() {
-            let column = offset - self.source.line_span(number).start + 1;
+        if let Some((start, offset)) = self.missing_lf.take() {
+            let column = offset - start + 1;
             self.report(lex_code(LexCode::StrayNul), Span::new(offset, offset + 1), format!(
                 "NUL byte in the middle of the file (HAProxy: stray NUL character at position {column}); HAProxy stops reading the file here"
             ));
@@ -241,7 +241,7 @@ impl<'a> Reader<'a> {
             return None;
         }
         if raw.missing_lf {
-            self.missing_lf = Some((raw.number, raw.end));
+            self.missing_lf = Some((raw.start, raw.end));
         }
         let bytes = &self.source.bytes()[raw.start..raw.end];
         let indent = bytes.iter().take_while(|b| is_c_space(**b)).count();
@@ -544,8 +544,15 @@ impl<'a> Reader<'a> {
                 help = format!("did you mean the variable '{name}'? {help}");
             }
         }
+        let cause = match looks_like_var.then(|| self.variable_name_at(span.start)) {
+            Some(name) if self.env.get(name.as_bytes()).is_none() => {
+                format!(": variable '{name}' is not set")
+            }
+            Some(name) => format!(": variable '{name}' is empty"),
+            None => String::new(),
+        };
         self.report(&EMPTY_ARGUMENT, span, format!(
-            "argument {index} is empty (HAProxy: argument number {index} at position {column} is empty and marks the end of the argument list)"
+            "argument {index} is empty{cause} (HAProxy: argument number {index} at position {column} is empty and marks the end of the argument list)"
         ));
         self.edit_last(|d| d.with_label("empty argument").with_help(help));
         self.fatal += 1;
@@ -563,15 +570,19 @@ impl<'a> Reader<'a> {
             .map_or(at, |w| Span::new(at.start, w.span.end))
     }
 
-    /// Suggests a set variable whose name is close to the one at `span`.
-    fn suggest(&self, span: Span) -> Option<String> {
-        let bytes = self.source.bytes();
-        let name: Vec<u8> = bytes[span.start..]
+    /// Returns the variable name that starts at byte `start` of the source.
+    fn variable_name_at(&self, start: usize) -> String {
+        let name: Vec<u8> = self.source.bytes()[start..]
             .iter()
             .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
             .copied()
             .collect();
-        let name = String::from_utf8_lossy(&name).into_owned();
+        String::from_utf8_lossy(&name).into_owned()
+    }
+
+    /// Suggests a set variable whose name is close to the one at `span`.
+    fn suggest(&self, span: Span) -> Option<String> {
+        let name = self.variable_name_at(span.start);
         self.env
             .names()
             .map(|candidate| String::from_utf8_lossy(candidate).into_owned())
@@ -628,10 +639,15 @@ impl<'a> Reader<'a> {
             "'{shown}' is outside any section (HAProxy: unknown keyword '{shown}' out of section)"
         );
         self.report(&OUT_OF_SECTION, at, message);
+        let help = match super::closest_section_keyword(keyword) {
+            Some(section) => format!("did you mean the section keyword '{section}'?"),
+            None => {
+                "put a section header such as 'global' or 'ring NAME' above it, in the same file"
+                    .to_owned()
+            }
+        };
         self.edit_last(|d| {
-            d.with_label("no section header above this line in this file").with_help(
-                "put a section header such as 'global' or 'ring NAME' above it, in the same file",
-            )
+            d.with_label("no section header above this line in this file").with_help(help)
         });
         self.fatal += 1;
     }

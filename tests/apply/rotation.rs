@@ -144,6 +144,95 @@ fn backup_path_taken_by_directory_stops_rotation() {
     assert_eq!(fs::read(&path).unwrap(), b"short");
 }
 
+fn numbered_bak(path: &Path, n: u32) -> PathBuf {
+    PathBuf::from(format!("{}.bak.{n}", path.display()))
+}
+
+fn ring_with(path: &Path, message: &[u8]) -> Action {
+    let (ring, report) = open_backing_file(&spec(path)).unwrap();
+    ring.write_raw(message).unwrap();
+    report.action
+}
+
+fn only_message(path: &Path) -> Vec<u8> {
+    let messages = walk::messages(&fs::read(path).unwrap()).unwrap();
+    assert_eq!(messages.len(), 1, "{}", path.display());
+    messages[0].clone()
+}
+
+#[test]
+fn older_backup_kept_as_numbered_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r1.bin");
+    ring_with(&path, b"first");
+    let second = ring_with(&path, b"second");
+    assert!(matches!(second, Action::Rotated { older_backup: None, .. }), "{second:?}");
+
+    let (_, report) = open_backing_file(&spec(&path)).unwrap();
+
+    let Action::Rotated { backup, older_backup, .. } = report.action else {
+        panic!("expected a rotation, got {:?}", report.action);
+    };
+    assert_eq!(backup, bak(&path));
+    assert_eq!(older_backup, Some(numbered_bak(&path, 1)));
+    assert_eq!(only_message(&bak(&path)), b"second");
+    assert_eq!(only_message(&numbered_bak(&path, 1)), b"first");
+    assert_empty_ring(&path);
+}
+
+#[test]
+fn numbered_backups_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r1.bin");
+    fs::write(&path, b"foreign, newest").unwrap();
+    fs::write(bak(&path), b"foreign, older").unwrap();
+    fs::write(numbered_bak(&path, 1), b"oldest").unwrap();
+    fs::write(numbered_bak(&path, 3), b"unrelated").unwrap();
+
+    let (_, report) = open_backing_file(&spec(&path)).unwrap();
+
+    let Action::Rotated { older_backup, .. } = report.action else {
+        panic!("expected a rotation, got {:?}", report.action);
+    };
+    assert_eq!(older_backup, Some(numbered_bak(&path, 2)));
+    assert_eq!(fs::read(bak(&path)).unwrap(), b"foreign, newest");
+    assert_eq!(fs::read(numbered_bak(&path, 1)).unwrap(), b"oldest");
+    assert_eq!(fs::read(numbered_bak(&path, 2)).unwrap(), b"foreign, older");
+    assert_eq!(fs::read(numbered_bak(&path, 3)).unwrap(), b"unrelated");
+    assert_empty_ring(&path);
+}
+
+#[test]
+fn empty_backup_is_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r1.bin");
+    fs::write(&path, b"short").unwrap();
+    fs::write(bak(&path), b"").unwrap();
+
+    let (_, report) = open_backing_file(&spec(&path)).unwrap();
+
+    assert!(
+        matches!(report.action, Action::Rotated { older_backup: None, .. }),
+        "{:?}",
+        report.action
+    );
+    assert_eq!(fs::read(bak(&path)).unwrap(), b"short");
+    assert!(!numbered_bak(&path, 1).exists());
+}
+
+#[test]
+fn missing_directory_is_named_in_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("not-yet");
+    let error = open_backing_file(&spec(&missing.join("r1.bin"))).unwrap_err();
+    let text = error.to_string();
+    assert!(matches!(error, ApplyError::Open { .. }), "{text}");
+    assert!(
+        text.ends_with(&format!("; create the directory {} first", missing.display())),
+        "{text}"
+    );
+}
+
 #[test]
 fn append_keeps_a_valid_ring() {
     let dir = tempfile::tempdir().unwrap();

@@ -191,7 +191,7 @@ fn follower_stops_on_removed_file() {
 }
 
 /// Collects a child's stdout on a thread, so the test can wait on it.
-fn collect(mut stream: impl Read + Send + 'static) -> Receiver<Vec<u8>> {
+pub(crate) fn collect(mut stream: impl Read + Send + 'static) -> Receiver<Vec<u8>> {
     let (sender, receiver) = mpsc::channel();
     thread::spawn(move || {
         let mut chunk = [0u8; 4096];
@@ -205,7 +205,7 @@ fn collect(mut stream: impl Read + Send + 'static) -> Receiver<Vec<u8>> {
 }
 
 /// Reads from `receiver` until `seen` contains `expected` or the time is up.
-fn wait_for(receiver: &Receiver<Vec<u8>>, seen: &mut Vec<u8>, expected: &[u8]) {
+pub(crate) fn wait_for(receiver: &Receiver<Vec<u8>>, seen: &mut Vec<u8>, expected: &[u8]) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !seen.windows(expected.len()).any(|window| window == expected) {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -220,7 +220,7 @@ fn wait_for(receiver: &Receiver<Vec<u8>>, seen: &mut Vec<u8>, expected: &[u8]) {
     }
 }
 
-fn spawn_follow(path: &Path) -> Child {
+pub(crate) fn spawn_follow(path: &Path) -> Child {
     Command::new(ringcfg_bin())
         .args(["dump", "--follow"])
         .arg(path)
@@ -230,7 +230,7 @@ fn spawn_follow(path: &Path) -> Child {
         .unwrap()
 }
 
-fn wait_exit(child: &mut Child) -> Option<std::process::ExitStatus> {
+pub(crate) fn wait_exit(child: &mut Child) -> Option<std::process::ExitStatus> {
     let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
         if let Some(status) = child.try_wait().unwrap() {

@@ -19,6 +19,9 @@ mod corrupt;
 /// Following a live ring, including one a hostile process rewrites.
 mod follow;
 
+/// A process that truncates the file under the reader kills no reader.
+mod truncate;
+
 /// Options, output formats and exit codes of `ringcfg dump`.
 mod cli;
 
