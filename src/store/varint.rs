@@ -5,7 +5,7 @@
 //! whose top bit means "more bytes follow". Each continuation step subtracts
 //! the range already covered, so every value has exactly one encoding.
 
-/// Largest number of bytes a 64-bit value takes.
+/// Maximum number of bytes a 64-bit value takes.
 pub const MAX_LEN: usize = 10;
 
 /// Returns how many bytes [`encode`] writes for `value`.
