@@ -155,11 +155,10 @@ impl RingChecker {
     /// Reports ring keywords that ended up in another section.
     fn stray_ring_keywords(&mut self, file: FileId, section: &Section) {
         let in_global = section.keyword == "global";
-        let mut misspelled_ring: Option<&Line> = None;
-        for line in &section.lines {
-            if crate::syntax::closest_section_keyword(&line.words[0].value) == Some("ring") {
-                misspelled_ring = Some(line);
-            }
+        // Searched only once a stray keyword shows up: the search compares
+        // every line with the section keywords, too slow for every section.
+        let mut misspelled_ring: Option<Option<&Line>> = None;
+        for (index, line) in section.lines.iter().enumerate() {
             let keyword = line.words[0].text();
             let stray = keyword == "backing-file"
                 || (in_global && matches!(keyword.as_ref(), "size" | "maxlen" | "format"));
@@ -182,7 +181,12 @@ impl RingChecker {
                 "the section this line belongs to",
             );
             // A misspelled `ring` header leaves its keywords in the section above.
-            let diag = match misspelled_ring {
+            let header = *misspelled_ring.get_or_insert_with(|| {
+                section.lines[..index].iter().rev().find(|line| {
+                    crate::syntax::closest_section_keyword(&line.words[0].value) == Some("ring")
+                })
+            });
+            let diag = match header {
                 Some(header) => diag
                     .with_related(file, header.words[0].span, "did you mean `ring`?")
                     .with_help(format!(
