@@ -8,6 +8,7 @@ pub mod json;
 pub mod sarif;
 
 use std::fmt;
+use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 
@@ -17,7 +18,7 @@ use crate::source::SourceFile;
 /// A [`Diagnostic`] bound to its sources, so miette can show snippets.
 pub struct Report<'a> {
     diag: &'a Diagnostic,
-    source: NamedSource<Vec<u8>>,
+    source: NamedSource<Arc<[u8]>>,
     others: Vec<OtherFileLabel>,
 }
 
@@ -25,7 +26,7 @@ pub struct Report<'a> {
 #[derive(Debug)]
 struct OtherFileLabel {
     text: String,
-    source: NamedSource<Vec<u8>>,
+    source: NamedSource<Arc<[u8]>>,
     span: miette::SourceSpan,
 }
 
@@ -52,17 +53,21 @@ impl<'a> Report<'a> {
 /// A configuration may hold terminal escape sequences (a stray ESC, an OSC
 /// title sequence); printed raw, they would recolour or retitle the user's
 /// terminal. Replacing each by one ASCII byte keeps every span valid.
-fn named_source(file: &SourceFile) -> NamedSource<Vec<u8>> {
-    let bytes = file
-        .bytes()
-        .iter()
-        .map(|&byte| match byte {
-            b'\t' | b'\n' | b'\r' => byte,
-            0..0x20 | 0x7f => b'?',
-            _ => byte,
-        })
-        .collect();
-    NamedSource::new(file.name(), bytes)
+fn named_source(file: &SourceFile) -> NamedSource<Arc<[u8]>> {
+    let bytes = file.bytes();
+    if !bytes.iter().copied().any(is_unprintable_control) {
+        // The common case shares the bytes instead of copying the file again
+        // for every diagnostic.
+        return NamedSource::new(file.name(), file.shared_bytes());
+    }
+    let printable: Arc<[u8]> =
+        bytes.iter().map(|&byte| if is_unprintable_control(byte) { b'?' } else { byte }).collect();
+    NamedSource::new(file.name(), printable)
+}
+
+/// Returns true for control bytes other than tab and the line terminators.
+fn is_unprintable_control(byte: u8) -> bool {
+    matches!(byte, 0..0x09 | 0x0b | 0x0c | 0x0e..0x20 | 0x7f)
 }
 
 /// Escapes control characters in text shown to the user, for the same reason.
@@ -309,5 +314,16 @@ mod tests {
         assert!(text.contains("a.cfg:2:10"), "{text}");
         assert!(text.contains("zero"), "{text}");
         assert!(text.contains("help: remove the line"), "{text}");
+    }
+
+    #[test]
+    fn human_hides_terminal_escapes() {
+        let sources = [SourceFile::new("a.cfg", b"ring a\x1b[31mb\n".to_vec())];
+        let diag = Diagnostic::new(&TEST_CODE, 0, Span::new(5, 11), "bad name 'a\u{1b}[31mb'")
+            .with_label("here");
+        let text = human(&diag, &sources, HumanOptions::default());
+        assert!(!text.contains('\u{1b}'), "{text:?}");
+        assert!(text.contains("ring a?[31mb"), "{text}");
+        assert!(text.contains("\\u{1b}"), "{text}");
     }
 }
