@@ -15,8 +15,9 @@
 //! 9. [`dump`]: reading backing files back, once or while HAProxy writes them.
 //! 10. [`lsp`]: the language server.
 //!
-//! [`diag`] and [`version`] are used by every phase. The library never prints;
-//! only [`apply`] logs, at debug level, through the `log` facade.
+//! [`diag`] and [`version`] are used by every phase, and [`store::varint`] by
+//! [`ring`] too, for the capacity arithmetic of ring sections. The library
+//! never prints. Only [`apply`] logs, at debug level, through the `log` facade.
 
 pub mod apply;
 pub mod check;

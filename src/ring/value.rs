@@ -220,16 +220,7 @@ pub fn invalid_name_char(name: &[u8]) -> Option<(usize, u8)> {
 /// assert_eq!(varint_len(2288), 3);
 /// ```
 pub fn varint_len(value: u64) -> u64 {
-    if value < 240 {
-        return 1;
-    }
-    let mut rest = (value - 240) >> 4;
-    let mut len = 2;
-    while rest >= 128 {
-        rest = (rest - 128) >> 7;
-        len += 1;
-    }
-    len
+    crate::store::varint::encoded_len(value) as u64
 }
 
 /// Returns HAProxy's `ring_max_payload` for a ring area of `usable` bytes.
