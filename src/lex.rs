@@ -57,7 +57,12 @@ pub struct Word {
 impl Word {
     /// Returns the decoded value as text, with invalid UTF-8 replaced by U+FFFD.
     pub fn text(&self) -> Cow<'_, str> {
-        String::from_utf8_lossy(&self.value)
+        // `from_utf8` checks ASCII eight bytes at a time, while the lossy
+        // decoder walks chunks; almost every word is valid ASCII.
+        match std::str::from_utf8(&self.value) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(&self.value),
+        }
     }
 
     /// Returns true when the decoded value is exactly `text`.

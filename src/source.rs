@@ -5,7 +5,7 @@
 //! bytes (for `file:line:col` output) and UTF-16 code units (for the Language
 //! Server Protocol, whose default position encoding is UTF-16).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A half-open byte range `[start, end)` into one [`SourceFile`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -66,7 +66,9 @@ pub struct LineCol {
 pub struct SourceFile {
     name: String,
     bytes: Arc<[u8]>,
-    line_starts: Vec<usize>,
+    /// Offsets where lines start, computed on the first position lookup:
+    /// a check that finds nothing never needs them.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
@@ -78,8 +80,12 @@ impl SourceFile {
     /// ```
     pub fn new(name: impl Into<String>, bytes: impl Into<Arc<[u8]>>) -> Self {
         let bytes = bytes.into();
-        let line_starts = line_starts(&bytes);
-        Self { name: name.into(), bytes, line_starts }
+        Self { name: name.into(), bytes, line_starts: OnceLock::new() }
+    }
+
+    /// Returns the offsets where lines start, computing them once.
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| line_starts(&self.bytes))
     }
 
     /// Returns the name given at creation, usually the path as typed by the user.
@@ -99,16 +105,16 @@ impl SourceFile {
 
     /// Returns the number of lines, counting a last line without a newline.
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 
     /// Returns the byte span of 1-based `line`, without its line terminator.
     ///
     /// Only `\n` ends a line here: this is the line numbering HAProxy prints.
     pub fn line_span(&self, line: usize) -> Span {
-        let index = line.saturating_sub(1).min(self.line_starts.len() - 1);
-        let start = self.line_starts[index];
-        let end = match self.line_starts.get(index + 1) {
+        let index = line.saturating_sub(1).min(self.line_starts().len() - 1);
+        let start = self.line_starts()[index];
+        let end = match self.line_starts().get(index + 1) {
             Some(next) => next - 1,
             None => self.bytes.len(),
         };
@@ -121,7 +127,7 @@ impl SourceFile {
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.bytes.len());
         let index = self.line_index(offset);
-        LineCol { line: index + 1, col: offset - self.line_starts[index] + 1 }
+        LineCol { line: index + 1, col: offset - self.line_starts()[index] + 1 }
     }
 
     /// Returns the 0-based line and UTF-16 column of `offset`, as LSP counts them.
@@ -131,14 +137,14 @@ impl SourceFile {
     pub fn utf16_position(&self, offset: usize) -> (u32, u32) {
         let offset = offset.min(self.bytes.len());
         let index = self.line_index(offset);
-        let prefix = &self.bytes[self.line_starts[index]..offset];
+        let prefix = &self.bytes[self.line_starts()[index]..offset];
         (index as u32, utf16_len(prefix) as u32)
     }
 
     /// Returns the byte offset of a 0-based line and UTF-16 column, clamped to the line.
     pub fn offset_of_utf16(&self, line: u32, col: u32) -> usize {
         let span = self.line_span(line as usize + 1);
-        if line as usize >= self.line_starts.len() {
+        if line as usize >= self.line_starts().len() {
             return self.bytes.len();
         }
         let mut units = 0usize;
@@ -152,7 +158,7 @@ impl SourceFile {
     }
 
     fn line_index(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&offset) {
+        match self.line_starts().binary_search(&offset) {
             Ok(index) => index,
             Err(next) => next - 1,
         }

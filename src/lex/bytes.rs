@@ -11,7 +11,7 @@ use std::ops::Deref;
 
 /// The longest value stored without a heap block. With the length byte and
 /// the enum tag it makes the type 24 bytes, the size of a `Vec<u8>`.
-pub(crate) const INLINE: usize = 22;
+const INLINE: usize = 22;
 
 /// The decoded bytes of a word. It dereferences to `[u8]`, and converts from
 /// `Vec<u8>` and `&[u8]`.
@@ -42,16 +42,6 @@ impl WordBytes {
         }
     }
 
-    /// Returns the first `len` bytes of `window` inline, with a copy of a
-    /// fixed size, which compiles to a few moves instead of a `memcpy` call.
-    /// The bytes of `window` past `len` are kept but never read.
-    ///
-    /// Returns `None` when `len` is longer than [`INLINE`] bytes.
-    pub(crate) fn from_window(window: &[u8; INLINE], len: usize) -> Option<Self> {
-        let len = u8::try_from(len).ok().filter(|len| usize::from(*len) <= INLINE)?;
-        Some(WordBytes(Repr::Inline { len, bytes: *window }))
-    }
-
     /// Copies the bytes into a new `Vec<u8>`.
     pub fn to_vec(&self) -> Vec<u8> {
         self.as_slice().to_vec()
@@ -79,14 +69,46 @@ impl AsRef<[u8]> for WordBytes {
 }
 
 impl From<&[u8]> for WordBytes {
+    // Inlined into the tokenizer's word loop, which runs for every word.
+    #[inline]
     fn from(value: &[u8]) -> Self {
         match u8::try_from(value.len()) {
             Ok(len) if value.len() <= INLINE => {
                 let mut bytes = [0; INLINE];
-                bytes[..value.len()].copy_from_slice(value);
+                copy_short(value, &mut bytes);
                 WordBytes(Repr::Inline { len, bytes })
             }
             _ => WordBytes(Repr::Heap(value.into())),
+        }
+    }
+}
+
+/// Copies `src`, at most [`INLINE`] bytes, to the start of `dst`.
+///
+/// Two copies of a fixed size that may overlap, picked by the length,
+/// compile to a few moves; `copy_from_slice` with a variable length is a
+/// call to `memcpy` for a word of a few bytes.
+#[inline]
+fn copy_short(src: &[u8], dst: &mut [u8; INLINE]) {
+    let len = src.len();
+    match len {
+        0 => {}
+        1..=3 => {
+            dst[0] = src[0];
+            dst[len / 2] = src[len / 2];
+            dst[len - 1] = src[len - 1];
+        }
+        4..=7 => {
+            dst[..4].copy_from_slice(&src[..4]);
+            dst[len - 4..len].copy_from_slice(&src[len - 4..]);
+        }
+        8..=15 => {
+            dst[..8].copy_from_slice(&src[..8]);
+            dst[len - 8..len].copy_from_slice(&src[len - 8..]);
+        }
+        _ => {
+            dst[..16].copy_from_slice(&src[..16]);
+            dst[len - 16..len].copy_from_slice(&src[len - 16..]);
         }
     }
 }
@@ -165,7 +187,7 @@ mod tests {
 
     #[test]
     fn short_and_long_values_round_trip() {
-        for len in [0, 1, INLINE - 1, INLINE, INLINE + 1, 300] {
+        for len in (0..=INLINE + 1).chain([300]) {
             let bytes: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
             assert_eq!(WordBytes::from(bytes.clone()).as_slice(), bytes.as_slice());
             assert_eq!(WordBytes::from(bytes.as_slice()).to_vec(), bytes);

@@ -4,7 +4,6 @@
 //! configuration reader passes: quotes, backslash escapes, `#` comments,
 //! variables inside double quotes only, and `${NAME[*]}` word expansion.
 
-use super::bytes::INLINE;
 use super::pieces::{Mode, Piece, PieceError, Variable, piece};
 use super::{Env, Word, WordBytes, c_str, is_c_space};
 use crate::source::Span;
@@ -193,11 +192,7 @@ fn push_plain(line: &[u8], base: usize, from: usize, to: usize, out: &mut LexedL
         return false;
     }
     let span = Span::new(base + from, base + to);
-    let window = line.get(from..from + INLINE).and_then(|window| window.try_into().ok());
-    let value = window
-        .and_then(|window| WordBytes::from_window(window, to - from))
-        .unwrap_or_else(|| WordBytes::from(&line[from..to]));
-    out.words.push(Word { span, value });
+    out.words.push(Word { span, value: WordBytes::from(&line[from..to]) });
     true
 }
 
@@ -716,7 +711,7 @@ mod tests {
 
     #[test]
     fn plain_line_stores_long_words_whole() {
-        let long = "x".repeat(INLINE + 9);
+        let long = "x".repeat(40);
         let line = format!("{long} {long}");
         assert_eq!(words(line.as_bytes()), v(&[&long, &long]));
     }

@@ -94,16 +94,41 @@ fn scan_chunk(chunk: &[u8]) -> (usize, Option<usize>) {
 
 /// Returns the offset of the first LF or NUL byte of `bytes`.
 ///
-/// Configuration lines are mostly short: a plain loop over the first bytes
-/// finds their end sooner than a vectorized search is set up.
+/// Configuration lines are mostly short. Their first bytes are tested
+/// eight at a time in a `u64`, which finds their end sooner than a
+/// vectorized search is set up; longer lines go on with `memchr2`.
 fn find_lf_or_nul(bytes: &[u8]) -> Option<usize> {
     const HEAD: usize = 64;
-    let head = &bytes[..bytes.len().min(HEAD)];
-    match head.iter().position(|byte| *byte == b'\n' || *byte == 0) {
-        Some(at) => Some(at),
-        None if bytes.len() > HEAD => memchr::memchr2(b'\n', 0, &bytes[HEAD..]).map(|at| at + HEAD),
-        None => None,
+    let mut at = 0;
+    while at < HEAD {
+        let Some(chunk) = bytes.get(at..at + 8) else {
+            return bytes[at..]
+                .iter()
+                .position(|byte| *byte == b'\n' || *byte == 0)
+                .map(|i| at + i);
+        };
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        if let Some(i) = first_lf_or_nul(word) {
+            return Some(at + i);
+        }
+        at += 8;
     }
+    memchr::memchr2(b'\n', 0, &bytes[HEAD..]).map(|i| HEAD + i)
+}
+
+/// Returns the index of the first LF or NUL byte among the eight bytes of
+/// `word`, read in little-endian order.
+///
+/// `(x - 0x01…) & !x & 0x80…` sets the top bit of every zero byte of `x`.
+/// It may also set it in a byte above a zero byte, where the subtraction
+/// borrows, but never below the first one, so the lowest bit set is exact.
+/// The same test on `word ^ 0x0a…` finds LF bytes.
+fn first_lf_or_nul(word: u64) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let lf = word ^ (ONES * u64::from(b'\n'));
+    let found = (word.wrapping_sub(ONES) & !word | lf.wrapping_sub(ONES) & !lf) & HIGHS;
+    (found != 0).then(|| found.trailing_zeros() as usize / 8)
 }
 
 #[cfg(test)]
@@ -143,6 +168,40 @@ mod tests {
     fn a_last_line_filling_the_buffer_exactly_is_dropped() {
         let bytes = vec![b'x'; LINESIZE - 1];
         assert_eq!(lines(&bytes), []);
+    }
+
+    #[test]
+    fn find_lf_or_nul_agrees_with_a_plain_search() {
+        let samples: [&[u8]; 7] = [
+            b"",
+            b"abc",
+            b"abcdefgh\n",
+            b"\x01\x00\n",
+            b"\x0b\x0a\x00",
+            b"\xff\xfe\x80\x81\x0a",
+            b"\x01\x01\x01\x01\x01\x01\x01\x01\x01\x00",
+        ];
+        for sample in samples {
+            let expected = sample.iter().position(|b| *b == b'\n' || *b == 0);
+            assert_eq!(find_lf_or_nul(sample), expected, "{sample:?}");
+        }
+        for at in 0..100 {
+            for byte in [b'\n', 0] {
+                let mut bytes = vec![0x01; 100];
+                bytes[at] = byte;
+                assert_eq!(find_lf_or_nul(&bytes), Some(at));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn find_lf_or_nul_matches_a_byte_search(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)
+        ) {
+            let expected = bytes.iter().position(|b| *b == b'\n' || *b == 0);
+            proptest::prop_assert_eq!(find_lf_or_nul(&bytes), expected);
+        }
     }
 
     #[test]

@@ -150,8 +150,10 @@ pub struct Reader<'a> {
     comments: Vec<Span>,
     diagnostics: Vec<Diagnostic>,
     /// The tokenizer's output for the line being read; its word list keeps
-    /// its capacity from line to line.
-    lexed: LexedLine,
+    /// its capacity from line to line. It is boxed so that taking it out of
+    /// the reader for a line and putting it back moves a pointer, not the
+    /// whole struct.
+    lexed: Option<Box<LexedLine>>,
     /// The last line yielded by [`Reader::next_ref`].
     current: Line,
 }
@@ -179,7 +181,7 @@ impl<'a> Reader<'a> {
             aborted: false,
             comments: Vec::new(),
             diagnostics: Vec::new(),
-            lexed: LexedLine::default(),
+            lexed: Some(Box::default()),
             current: Line { number: 0, span: Span::new(0, 0), words: Vec::new() },
         }
     }
@@ -326,11 +328,11 @@ impl<'a> Reader<'a> {
             file: file_name,
             section: self.section_name.as_deref(),
         };
-        let mut lexed = std::mem::take(&mut self.lexed);
+        let mut lexed = self.lexed.take().unwrap_or_default();
         tokenize_into(&bytes[indent..], raw.start + indent, &ctx, &mut lexed);
         self.comments.extend(lexed.comment);
         let kind = self.words(raw, line_span, indent, &mut lexed);
-        self.lexed = lexed;
+        self.lexed = Some(lexed);
         kind
     }
 
