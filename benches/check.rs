@@ -10,6 +10,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+#[path = "support/cpu.rs"]
+mod cpu;
 use ringcfg::{CheckOptions, SourceFile};
 
 /// Returns a configuration with `rings` ring sections, a `log ring@` line for
@@ -44,10 +47,18 @@ fn bench_check(c: &mut Criterion) {
     assert_eq!(report.rings.len(), 100_000, "every generated ring is typed");
     assert_eq!(report.error_count(), 0, "the generated configuration is valid");
 
+    cpu::report_cpu_speed("check() of 100,000 rings, CPU", text.len(), || {
+        black_box(ringcfg::check(&sources, &options));
+    });
+
     let small = generate(2_900);
     let target =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-check-500k.cfg");
     std::fs::write(&target, &small).expect("target folder is writable");
+    let small_sources = [SourceFile::new("generated.cfg", small.clone().into_bytes())];
+    cpu::report_cpu_speed("check() of the 500 KB file, CPU", small.len(), || {
+        black_box(ringcfg::check(&small_sources, &options));
+    });
 
     let mut group = c.benchmark_group("check");
     group.sample_size(10).measurement_time(Duration::from_secs(5));

@@ -2,8 +2,9 @@
 //! 50 MB configuration.
 //!
 //! Run with `cargo bench --bench read`. Before the timed runs it reads the
-//! file once through `read()` and once through the streaming `Reader`, and
-//! prints the peak heap use of each, measured by a counting allocator.
+//! file through `read()`, through the streaming `Reader` as an iterator
+//! (each line copied out) and through `Reader::next_ref` (each line lent),
+//! and prints the peak heap use and the CPU time of each.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -11,9 +12,23 @@ use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group};
+
+#[path = "support/cpu.rs"]
+mod cpu;
+use cpu::report_cpu_speed;
 use ringcfg::SourceFile;
 use ringcfg::lex::Env;
 use ringcfg::syntax::{ReadOptions, Reader, read};
+
+/// Reads `source` through `Reader::next_ref` and returns the number of words.
+fn lend_all(source: &SourceFile, options: &ReadOptions) -> usize {
+    let mut reader = Reader::new(0, source, options);
+    let mut words = 0;
+    while let Some(event) = reader.next_ref() {
+        words += event.line().words.len();
+    }
+    words
+}
 
 /// The system allocator, counting the bytes in use and their peak.
 struct Counting;
@@ -131,32 +146,7 @@ fn measure_memory(source: &SourceFile, options: &ReadOptions) {
         parsed.sections.iter().map(|s| s.lines.len() + 1).sum()
     });
     report_peak("Reader (streaming)", input, || Reader::new(0, source, options).count());
-}
-
-/// Returns the CPU time this thread has used, from Linux's
-/// `/proc/thread-self/schedstat` (nanoseconds on the CPU), if available.
-fn thread_cpu_time() -> Option<Duration> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let nanos: u64 = text.split_whitespace().next()?.parse().ok()?;
-    Some(Duration::from_nanos(nanos))
-}
-
-/// Prints the best of three runs of `run` in CPU time, which stays
-/// meaningful when other processes share the cores.
-#[allow(clippy::print_stdout, reason = "a benchmark reports its figures")]
-fn report_cpu_speed(label: &str, input: usize, mut run: impl FnMut()) {
-    let mut best: Option<Duration> = None;
-    for _ in 0..3 {
-        let (Some(start), _, Some(end)) = (thread_cpu_time(), run(), thread_cpu_time()) else {
-            return;
-        };
-        let spent = end - start;
-        best = Some(best.map_or(spent, |b| b.min(spent)));
-    }
-    if let Some(best) = best {
-        let speed = input as f64 / (1 << 20) as f64 / best.as_secs_f64();
-        println!("{label}: {:.3} s of CPU time, {speed:.0} MiB/s", best.as_secs_f64());
-    }
+    report_peak("Reader::next_ref (lent lines)", input, || lend_all(source, options));
 }
 
 fn bench_read(c: &mut Criterion) {
@@ -168,6 +158,9 @@ fn bench_read(c: &mut Criterion) {
     report_cpu_speed("Reader CPU", input, || {
         black_box(Reader::new(0, &source, &options).count());
     });
+    report_cpu_speed("Reader::next_ref CPU", input, || {
+        black_box(lend_all(&source, &options));
+    });
 
     let mut group = c.benchmark_group("read");
     group.sample_size(10).measurement_time(Duration::from_secs(3));
@@ -176,6 +169,7 @@ fn bench_read(c: &mut Criterion) {
     group.bench_function("stream_50MB", |b| {
         b.iter(|| Reader::new(0, black_box(&source), &options).count())
     });
+    group.bench_function("lend_50MB", |b| b.iter(|| lend_all(black_box(&source), &options)));
     group.finish();
 }
 

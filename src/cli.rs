@@ -81,7 +81,7 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
 
 /// Prints why a command failed, in the `error: ...` form clap uses for usage errors.
 #[allow(clippy::print_stderr, reason = "the one place where the binary reports a failure")]
-fn report_failure(error: &CliError) {
+pub(crate) fn report_failure(error: &CliError) {
     eprintln!("error: {error}");
 }
 

@@ -27,6 +27,17 @@ pub(crate) fn run(_args: Args) -> Result<ExitCode, CliError> {
     let served = ringcfg::lsp::run(&connection);
     // Dropping the connection lets the writer thread finish sending what is queued.
     drop(connection);
+    if let Err(
+        error @ (ringcfg::lsp::ServerError::ExitWithoutShutdown
+        | ringcfg::lsp::ServerError::ExitBeforeInitialize),
+    ) = served
+    {
+        // The protocol asks for status 1 when `exit` comes without
+        // `shutdown`: the client ended the session, just not cleanly.
+        super::report_failure(&error.into());
+        let _ = io_threads.join_writer(WRITE_TIMEOUT);
+        return Ok(ExitCode::from(1));
+    }
     if let Err(error) = served {
         // A framing error closes the server's channel, so the server reports
         // only a disconnect. The reader's error names the actual problem.

@@ -61,8 +61,14 @@ fn framed(body: &str) -> Vec<u8> {
 }
 
 fn assert_rejected(input: Vec<u8>, message: &str) {
+    assert_ends_with(input, 2, message);
+}
+
+/// Runs the server on `input` and checks its exit status and the message
+/// on standard error.
+fn assert_ends_with(input: Vec<u8>, status: i32, message: &str) {
     let outcome = run_with_open_input(input);
-    assert_eq!(outcome.status.code(), Some(2), "stderr: {}", outcome.stderr);
+    assert_eq!(outcome.status.code(), Some(status), "stderr: {}", outcome.stderr);
     assert!(outcome.stderr.contains(message), "expected {message:?} in stderr: {}", outcome.stderr);
     assert!(!outcome.stderr.contains("disconnected"), "stderr: {}", outcome.stderr);
 }
@@ -127,7 +133,14 @@ fn exit_without_shutdown_is_named() {
     });
     let mut input = framed(&initialize.to_string());
     input.extend(framed(r#"{"jsonrpc":"2.0","method":"exit"}"#));
-    assert_rejected(input, "the client sent 'exit' without 'shutdown' first");
+    // The protocol specifies status 1 for this case.
+    assert_ends_with(input, 1, "the client sent 'exit' without 'shutdown' first");
+}
+
+#[test]
+fn exit_before_initialize_is_named() {
+    let input = framed(r#"{"jsonrpc":"2.0","method":"exit"}"#);
+    assert_ends_with(input, 1, "the client sent 'exit' before 'initialize'");
 }
 
 #[test]
