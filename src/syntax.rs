@@ -16,7 +16,9 @@
 //! `.notice` shows, so the reader drops those messages too.
 //!
 //! [`Reader`] does the same one line at a time without keeping the lines,
-//! for callers that stream large files.
+//! for callers that stream large files; [`Reader::next_ref`] lends each
+//! line from a buffer the reader reuses, so streaming allocates nothing per
+//! line. [`crate::check()`] reads that way.
 //!
 //! ```
 //! use ringcfg::{SourceFile, syntax::{ReadOptions, read}};
