@@ -43,10 +43,23 @@ pub struct Ring {
     file: Option<File>,
     /// Messages dropped and not yet announced.
     dropped: AtomicU64,
-    /// Sequence number of the message at the head; changed under the tail lock.
-    first_seq: AtomicU64,
-    /// Sequence number the next message gets; changed under the tail lock.
-    next_seq: AtomicU64,
+    /// Sequence numbers of the messages between head and tail, for cursors.
+    seq: Sequences,
+}
+
+/// Sequence numbers that every write changes, under the tail lock.
+///
+/// They get a cache line of their own: with writers on several cores, a
+/// line that every write stores to moves between the cores, and the fields
+/// that writers only read (`maxlen`, the mapping, `dropped`) would move
+/// with it.
+#[derive(Debug)]
+#[repr(align(64))]
+struct Sequences {
+    /// Sequence number of the message at the head.
+    first: AtomicU64,
+    /// Sequence number the next message gets.
+    next: AtomicU64,
 }
 
 /// Why a message is not in the ring. It counts as dropped and will be announced.
@@ -73,8 +86,7 @@ impl Ring {
             mapping,
             file,
             dropped: AtomicU64::new(0),
-            first_seq: AtomicU64::new(0),
-            next_seq: AtomicU64::new(messages),
+            seq: Sequences { first: AtomicU64::new(0), next: AtomicU64::new(messages) },
         }
     }
 
@@ -126,36 +138,50 @@ impl Ring {
         self.write_parts(&[payload], |_| {})
     }
 
-    /// Writes a pending drop notice, then the message, under one hold of the lock.
+    /// Writes the message, preceded by the drop notice if messages were dropped.
+    ///
+    /// The usual case, nothing dropped, takes the tail lock once and does
+    /// not allocate. Another thread may drop a message between the check of
+    /// the drop count and the lock; the notice then comes before the next
+    /// message instead.
+    #[inline]
     fn write_parts(
         &self,
         parts: &[&[u8]],
         notice_header: impl FnOnce(&mut Vec<u8>),
     ) -> Result<(), WriteError> {
-        let mut notice = None;
         if self.dropped.load(Ordering::Relaxed) > 0 {
-            let mut header = Vec::new();
-            notice_header(&mut header);
-            notice = Some(header);
+            return self.write_after_drops(parts, notice_header);
         }
-
         let mut locked = self.mapping.lock();
-        if let Some(header) = notice {
-            let count = self.dropped.load(Ordering::Relaxed);
-            if count > 0 {
-                let text = writer::dropped_notice(count);
-                if let Err(error) = self.append(&mut locked, &[&header, &text]) {
-                    self.dropped.fetch_add(1, Ordering::Relaxed);
-                    return Err(error);
-                }
-                self.dropped.fetch_sub(count, Ordering::Relaxed);
-            }
-        }
-        self.append(&mut locked, parts).inspect_err(|_| {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
-        })
+        self.append(&mut locked, parts)
     }
 
+    /// Writes a drop notice, then the message, under one hold of the lock.
+    #[cold]
+    #[inline(never)]
+    fn write_after_drops(
+        &self,
+        parts: &[&[u8]],
+        notice_header: impl FnOnce(&mut Vec<u8>),
+    ) -> Result<(), WriteError> {
+        let mut header = Vec::new();
+        notice_header(&mut header);
+
+        let mut locked = self.mapping.lock();
+        let count = self.dropped.load(Ordering::Relaxed);
+        if count > 0 {
+            let text = writer::dropped_notice(count);
+            // When the notice is refused, the message is dropped without
+            // a try: the one drop that `append` counts is the message's.
+            self.append(&mut locked, &[&header, &text])?;
+            self.dropped.fetch_sub(count, Ordering::Relaxed);
+        }
+        self.append(&mut locked, parts)
+    }
+
+    /// Appends one message under the lock; a refusal counts as a drop.
+    #[inline]
     fn append(&self, locked: &mut Locked<'_>, parts: &[&[u8]]) -> Result<(), WriteError> {
         let at = locked.positions();
         let mut new_head = None;
@@ -166,17 +192,29 @@ impl Ring {
         });
         match result {
             Ok(done) => {
-                bump(&self.first_seq, done.evicted);
-                bump(&self.next_seq, 1);
+                bump(&self.seq.first, done.evicted);
+                bump(&self.seq.next, 1);
                 locked.set_tail(done.positions.tail);
                 Ok(())
             }
-            Err(reason) => {
-                let evicted = self.count_evicted(locked, at, new_head);
-                bump(&self.first_seq, evicted);
-                Err(WriteError { reason })
-            }
+            Err(reason) => Err(self.refuse(locked, at, new_head, reason)),
         }
+    }
+
+    /// Accounts for a refused message: the messages evicted before the refusal, and the drop.
+    #[cold]
+    #[inline(never)]
+    fn refuse(
+        &self,
+        locked: &mut Locked<'_>,
+        old: Positions,
+        new_head: Option<usize>,
+        reason: Refusal,
+    ) -> WriteError {
+        let evicted = self.count_evicted(locked, old, new_head);
+        bump(&self.seq.first, evicted);
+        self.dropped.fetch_add(1, Ordering::Relaxed);
+        WriteError { reason }
     }
 
     /// Counts the messages between the old head and `new_head`, after a refusal.
@@ -211,7 +249,7 @@ impl Ring {
     pub fn cursor(&self) -> Cursor<'_> {
         let locked = self.mapping.lock();
         let at = locked.positions();
-        let seq = self.next_seq.load(Ordering::Relaxed);
+        let seq = self.seq.next.load(Ordering::Relaxed);
         drop(locked);
         let rc_at = (at.tail + self.area_len() - 1) % self.area_len();
         Cursor { ring: self, seq, rc_at, skipped: 0 }
@@ -262,13 +300,13 @@ impl Cursor<'_> {
         let ring = self.ring;
         let mut locked = ring.mapping.lock();
         let at = locked.positions();
-        let first = ring.first_seq.load(Ordering::Relaxed);
+        let first = ring.seq.first.load(Ordering::Relaxed);
         if self.seq < first {
             self.skipped += first - self.seq;
             self.seq = first;
             self.rc_at = at.head;
         }
-        if self.seq >= ring.next_seq.load(Ordering::Relaxed) {
+        if self.seq >= ring.seq.next.load(Ordering::Relaxed) {
             return false;
         }
 
