@@ -1,5 +1,6 @@
 //! The [`Ring`] handle that host programs write messages to, and [`Cursor`]s that read them.
 
+use std::cell::RefCell;
 use std::fs::File;
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -62,6 +63,18 @@ struct Sequences {
     next: AtomicU64,
 }
 
+thread_local! {
+    /// The buffer that [`Ring::write`] formats headers into, reused to save
+    /// an allocation per message. Nothing in the write path calls
+    /// `Ring::write` again, so the buffer is never borrowed twice.
+    static HEADER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Capacity above which the header buffer is freed after use rather than kept.
+///
+/// Headers are under 100 bytes unless a record carries a long host or tag.
+const MAX_KEPT_HEADER: usize = 1024;
+
 /// Why a message is not in the ring. It counts as dropped and will be announced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
 #[error("message dropped: {reason}")]
@@ -121,11 +134,17 @@ impl Ring {
     ///
     /// [`WriteError`] when the message was dropped.
     pub fn write(&self, record: &Record<'_>) -> Result<(), WriteError> {
-        let mut header = Vec::with_capacity(64);
-        format::header(self.format, record, &mut header);
-        let notice_record = Record { severity: SEVERITY_NOTICE, message: b"", ..*record };
-        self.write_parts(&[&header, record.message], |out| {
-            format::header(self.format, &notice_record, out)
+        HEADER.with_borrow_mut(|header| {
+            header.clear();
+            format::header(self.format, record, header);
+            let notice_record = Record { severity: SEVERITY_NOTICE, message: b"", ..*record };
+            let result = self.write_parts(&[header, record.message], |out| {
+                format::header(self.format, &notice_record, out)
+            });
+            if header.capacity() > MAX_KEPT_HEADER {
+                *header = Vec::new();
+            }
+            result
         })
     }
 
