@@ -65,8 +65,7 @@ struct Sequences {
 
 thread_local! {
     /// The buffer that [`Ring::write`] formats headers into, reused to save
-    /// an allocation per message. Nothing in the write path calls
-    /// `Ring::write` again, so the buffer is never borrowed twice.
+    /// an allocation per message.
     static HEADER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -134,17 +133,33 @@ impl Ring {
     ///
     /// [`WriteError`] when the message was dropped.
     pub fn write(&self, record: &Record<'_>) -> Result<(), WriteError> {
-        HEADER.with_borrow_mut(|header| {
-            header.clear();
-            format::header(self.format, record, header);
-            let notice_record = Record { severity: SEVERITY_NOTICE, message: b"", ..*record };
-            let result = self.write_parts(&[header, record.message], |out| {
-                format::header(self.format, &notice_record, out)
-            });
+        let reused = HEADER.try_with(|buffer| {
+            let mut header = buffer.try_borrow_mut().ok()?;
+            let result = self.write_with_header(record, &mut header);
             if header.capacity() > MAX_KEPT_HEADER {
                 *header = Vec::new();
             }
-            result
+            Some(result)
+        });
+        match reused {
+            Ok(Some(result)) => result,
+            // The thread is exiting (a write from a thread-local destructor)
+            // or the buffer is in use: format into a buffer of this call.
+            Ok(None) | Err(_) => self.write_with_header(record, &mut Vec::new()),
+        }
+    }
+
+    /// Formats the header of `record` into `header`, then writes both.
+    fn write_with_header(
+        &self,
+        record: &Record<'_>,
+        header: &mut Vec<u8>,
+    ) -> Result<(), WriteError> {
+        header.clear();
+        format::header(self.format, record, header);
+        let notice_record = Record { severity: SEVERITY_NOTICE, message: b"", ..*record };
+        self.write_parts(&[header, record.message], |out| {
+            format::header(self.format, &notice_record, out)
         })
     }
 
@@ -344,5 +359,51 @@ impl Cursor<'_> {
     /// Messages evicted before this cursor could read them.
     pub fn skipped(&self) -> u64 {
         self.skipped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::apply::{RingSpec, open_backing_file};
+
+    /// Writes to the ring when its thread exits.
+    struct WriteOnExit(Arc<Ring>);
+
+    impl Drop for WriteOnExit {
+        fn drop(&mut self) {
+            let record = Record { tag: "exit", ..Record::new(b"thread done") };
+            self.0.write(&record).expect("the write on exit fits");
+        }
+    }
+
+    thread_local! {
+        static ON_EXIT: RefCell<Option<WriteOnExit>> = const { RefCell::new(None) };
+    }
+
+    #[test]
+    fn write_from_thread_local_destructor() {
+        let mut spec = RingSpec::new("r1", None);
+        spec.format = LogFormat::Local;
+        let ring = Arc::new(open_backing_file(&spec).unwrap().0);
+        let mut cursor = ring.cursor();
+
+        let for_thread = Arc::clone(&ring);
+        std::thread::spawn(move || {
+            // Thread-local destructors run in the reverse order of first
+            // use on Linux, so the header buffer, used last, is gone by the
+            // time the write on exit runs.
+            let writer = Arc::clone(&for_thread);
+            ON_EXIT.with(|slot| *slot.borrow_mut() = Some(WriteOnExit(writer)));
+            for_thread.write(&Record::new(b"first")).unwrap();
+        })
+        .join()
+        .unwrap();
+
+        assert!(cursor.next().unwrap().ends_with(b"first"));
+        let last = cursor.next().unwrap();
+        assert!(last.ends_with(b" exit: thread done"), "{}", String::from_utf8_lossy(&last));
     }
 }
