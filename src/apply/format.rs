@@ -143,7 +143,7 @@ fn push_priority(out: &mut Vec<u8>, priority: u32) {
 /// Written by hand rather than with `format!`, which allocates a `String`
 /// for every field of every message.
 fn push_decimal(out: &mut Vec<u8>, value: u64, width: usize, pad: u8) {
-    // u64::MAX has 20 digits; wider padding is not asked for.
+    // u64::MAX has 20 digits, and no caller requests a wider field.
     let mut digits = [pad; 20];
     let mut start = digits.len();
     let mut rest = value;

@@ -94,13 +94,13 @@ impl Mapping {
         }
     }
 
-    /// Takes the tail lock if nobody holds it, with one compare-and-swap.
+    /// Takes the tail lock if it is free, with one compare-and-swap.
     #[inline]
     fn try_lock(&self) -> Option<Locked<'_>> {
         let tail = self.word(V2A_TAIL_OFFSET);
         let current = tail.load(Ordering::Relaxed);
         let free = current & TAIL_LOCK == 0;
-        let taken = free
+        let acquired = free
             && tail
                 .compare_exchange_weak(
                     current,
@@ -110,8 +110,8 @@ impl Mapping {
                 )
                 .is_ok();
         // Not `then_some`: it would build a guard even when the lock was not
-        // taken, and dropping that guard would store a stale tail.
-        if taken { Some(Locked { mapping: self, tail: current }) } else { None }
+        // acquired, and dropping that guard would store a stale tail.
+        if acquired { Some(Locked { mapping: self, tail: current }) } else { None }
     }
 
     /// Waits for the tail lock, kept out of line so that the free case stays short.

@@ -50,7 +50,7 @@ pub struct Ring {
 
 /// Sequence numbers that every write changes, under the tail lock.
 ///
-/// They get a cache line of their own: with writers on several cores, a
+/// They get a cache line of their own. With writers on several cores, a
 /// line that every write stores to moves between the cores, and the fields
 /// that writers only read (`maxlen`, the mapping, `dropped`) would move
 /// with it.
@@ -144,7 +144,7 @@ impl Ring {
         match reused {
             Ok(Some(result)) => result,
             // The thread is exiting (a write from a thread-local destructor)
-            // or the buffer is in use: format into a buffer of this call.
+            // or the buffer is in use, so format into a buffer of this call.
             Ok(None) | Err(_) => self.write_with_header(record, &mut Vec::new()),
         }
     }
@@ -176,8 +176,8 @@ impl Ring {
     ///
     /// The usual case, nothing dropped, takes the tail lock once and does
     /// not allocate. Another thread may drop a message between the check of
-    /// the drop count and the lock; the notice then comes before the next
-    /// message instead.
+    /// the drop count and the lock, and then the notice comes before the
+    /// next message instead.
     #[inline]
     fn write_parts(
         &self,
@@ -206,8 +206,8 @@ impl Ring {
         let count = self.dropped.load(Ordering::Relaxed);
         if count > 0 {
             let text = writer::dropped_notice(count);
-            // When the notice is refused, the message is dropped without
-            // a try: the one drop that `append` counts is the message's.
+            // If the ring rejects the notice, the message is dropped without
+            // being tried. The one drop that `append` counted stands for it.
             self.append(&mut locked, &[&header, &text])?;
             self.dropped.fetch_sub(count, Ordering::Relaxed);
         }
@@ -231,14 +231,14 @@ impl Ring {
                 locked.set_tail(done.positions.tail);
                 Ok(())
             }
-            Err(reason) => Err(self.refuse(locked, at, new_head, reason)),
+            Err(reason) => Err(self.count_drop(locked, at, new_head, reason)),
         }
     }
 
-    /// Accounts for a refused message: the messages evicted before the refusal, and the drop.
+    /// Counts a rejected message as dropped, and the messages evicted before the rejection.
     #[cold]
     #[inline(never)]
-    fn refuse(
+    fn count_drop(
         &self,
         locked: &mut Locked<'_>,
         old: Positions,
