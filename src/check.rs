@@ -1,10 +1,11 @@
 //! The whole check of a run: read every file, type the rings, resolve references.
 
 use crate::diag::Diagnostic;
+use crate::ring::refs::{self, RefScope};
 use crate::ring::section::RingChecker;
-use crate::ring::{RingDef, RingRef, refs};
-use crate::source::SourceFile;
-use crate::syntax::{self, ParsedFile, ReadOptions};
+use crate::ring::{RingDef, RingRef};
+use crate::source::{FileId, SourceFile, Span};
+use crate::syntax::{EventRef, ReadOptions, Reader};
 
 /// Options of [`check`].
 #[derive(Clone, Debug, Default)]
@@ -43,15 +44,11 @@ impl CheckReport {
 /// assert_eq!(report.diagnostics[0].code(), "R006");
 /// ```
 pub fn check(sources: &[SourceFile], options: &CheckOptions) -> CheckReport {
-    let parsed = read_all(sources, &options.read);
-
     let mut checker = RingChecker::new(options.read.version);
     let mut references = Vec::new();
-    for file in &parsed {
-        for section in &file.sections {
-            checker.section(file.file, section);
-            refs::collect(file.file, section, &mut references);
-        }
+    let mut files = Vec::with_capacity(sources.len());
+    for (file, source) in sources.iter().enumerate() {
+        files.push(check_file(file, source, &options.read, &mut checker, &mut references));
     }
     let (rings, mut ring_diagnostics) = checker.finish();
     refs::resolve(&references, &rings, &mut ring_diagnostics);
@@ -61,44 +58,46 @@ pub fn check(sources: &[SourceFile], options: &CheckOptions) -> CheckReport {
         per_file[diag.file].push(diag);
     }
     let mut diagnostics = Vec::new();
-    for ((file, source), ring_diagnostics) in parsed.into_iter().zip(sources).zip(per_file) {
-        let mut file_diagnostics = file.diagnostics;
+    for (((file, (comments, mut file_diagnostics)), source), ring_diagnostics) in
+        files.into_iter().enumerate().zip(sources).zip(per_file)
+    {
         file_diagnostics.extend(ring_diagnostics);
-        crate::suppress::filter(file.file, source, &file.comments, &mut file_diagnostics);
+        crate::suppress::filter(file, source, &comments, &mut file_diagnostics);
         diagnostics.append(&mut file_diagnostics);
     }
     diagnostics.sort_by_key(|diag| (diag.file, diag.span.start, diag.span.end));
     CheckReport { rings, references, diagnostics }
 }
 
-/// Reads every source, on several threads when there are several files.
-fn read_all(sources: &[SourceFile], options: &ReadOptions) -> Vec<ParsedFile> {
-    if sources.len() < 2 {
-        return sources
-            .iter()
-            .enumerate()
-            .map(|(id, src)| syntax::read(id, src, options))
-            .collect();
+/// Streams one file through the reader into the ring checker and the
+/// reference collector, and returns the file's comments and reader
+/// diagnostics.
+///
+/// No line is kept once it is checked, so memory stays flat whatever the
+/// size of the file.
+fn check_file(
+    file: FileId,
+    source: &SourceFile,
+    options: &ReadOptions,
+    checker: &mut RingChecker,
+    references: &mut Vec<RingRef>,
+) -> (Vec<Span>, Vec<Diagnostic>) {
+    let mut reader = Reader::new(file, source, options);
+    let mut scope = None;
+    while let Some(event) = reader.next_ref() {
+        match event {
+            EventRef::Section(header) => {
+                checker.start_section(file, header);
+                scope = Some(RefScope::of(header.words[0].c_str()));
+            }
+            EventRef::Line(line) => checker.line(line),
+        }
+        if let Some(scope) = scope {
+            scope.collect(file, event.line(), references);
+        }
     }
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(sources.len());
-    let chunk = sources.len().div_ceil(workers);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = sources
-            .chunks(chunk)
-            .enumerate()
-            .map(|(index, part)| {
-                scope.spawn(move || {
-                    let first = index * chunk;
-                    part.iter()
-                        .enumerate()
-                        .map(|(offset, src)| syntax::read(first + offset, src, options))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| handle.join().expect("reader thread panicked"))
-            .collect()
-    })
+    // Sections never continue into the next file.
+    checker.end_section();
+    let (comments, diagnostics, _aborted) = reader.finish();
+    (comments, diagnostics)
 }

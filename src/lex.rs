@@ -39,7 +39,9 @@ pub(crate) use codes::{
     TOO_MANY_WORDS, UNMATCHED_BRACE, UNMATCHED_QUOTE,
 };
 pub use env::{Env, haproxy_variables};
-pub use tokenize::{LexError, LexErrorKind, LexedLine, MAX_WORDS, VarContext, tokenize};
+pub use tokenize::{
+    LexError, LexErrorKind, LexedLine, MAX_WORDS, VarContext, tokenize, tokenize_into,
+};
 
 /// One word of a line: where it was written and what it means after unquoting.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,7 +83,14 @@ impl Word {
 
 /// Returns `bytes` up to its first NUL byte.
 pub(crate) fn c_str(bytes: &[u8]) -> &[u8] {
-    match memchr::memchr(0, bytes) {
+    // Most words are keywords and numbers of a few bytes, for which a plain
+    // loop beats the setup of a vectorized search.
+    let nul = if bytes.len() <= 32 {
+        bytes.iter().position(|byte| *byte == 0)
+    } else {
+        memchr::memchr(0, bytes)
+    };
+    match nul {
         Some(end) => &bytes[..end],
         None => bytes,
     }

@@ -42,7 +42,7 @@ use crate::version::HaproxyVersion;
 
 pub use build::{DEFAULT_ENABLED, DEFAULT_FEATURES, TlsLibrary};
 pub use codes::CODES;
-pub use reader::{Event, Reader};
+pub use reader::{Event, EventRef, Reader};
 
 /// What the reader needs besides the bytes: the variables and the target HAProxy.
 ///

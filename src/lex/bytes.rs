@@ -11,7 +11,7 @@ use std::ops::Deref;
 
 /// The longest value stored without a heap block. With the length byte and
 /// the enum tag it makes the type 24 bytes, the size of a `Vec<u8>`.
-const INLINE: usize = 22;
+pub(crate) const INLINE: usize = 22;
 
 /// The decoded bytes of a word. It dereferences to `[u8]`, and converts from
 /// `Vec<u8>` and `&[u8]`.
@@ -40,6 +40,16 @@ impl WordBytes {
             Repr::Inline { len, bytes } => &bytes[..usize::from(*len)],
             Repr::Heap(bytes) => bytes,
         }
+    }
+
+    /// Returns the first `len` bytes of `window` inline, with a copy of a
+    /// fixed size, which compiles to a few moves instead of a `memcpy` call.
+    /// The bytes of `window` past `len` are kept but never read.
+    ///
+    /// Returns `None` when `len` is longer than [`INLINE`] bytes.
+    pub(crate) fn from_window(window: &[u8; INLINE], len: usize) -> Option<Self> {
+        let len = u8::try_from(len).ok().filter(|len| usize::from(*len) <= INLINE)?;
+        Some(WordBytes(Repr::Inline { len, bytes: *window }))
     }
 
     /// Copies the bytes into a new `Vec<u8>`.
@@ -98,6 +108,18 @@ impl PartialEq for WordBytes {
 }
 
 impl Eq for WordBytes {}
+
+impl std::hash::Hash for WordBytes {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state);
+    }
+}
+
+impl std::borrow::Borrow<[u8]> for WordBytes {
+    fn borrow(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
 
 impl PartialEq<[u8]> for WordBytes {
     fn eq(&self, other: &[u8]) -> bool {

@@ -4,6 +4,7 @@
 //! configuration reader passes: quotes, backslash escapes, `#` comments,
 //! variables inside double quotes only, and `${NAME[*]}` word expansion.
 
+use super::bytes::INLINE;
 use super::pieces::{Mode, Piece, PieceError, Variable, piece};
 use super::{Env, Word, WordBytes, c_str, is_c_space};
 use crate::source::Span;
@@ -73,104 +74,131 @@ pub struct LexedLine {
 ///
 /// `base` is the offset of `line[0]` in the file, so that spans are file offsets.
 pub fn tokenize(line: &[u8], base: usize, ctx: &VarContext<'_>) -> LexedLine {
-    plain_line(line, base).unwrap_or_else(|| scan(line, base, ctx))
+    let mut out = LexedLine::default();
+    tokenize_into(line, base, ctx, &mut out);
+    out
+}
+
+/// Splits `line` like [`tokenize`], into `out`, whose word list keeps its
+/// capacity from line to line.
+///
+/// A reader that goes through millions of lines calls this one, so that
+/// splitting a line allocates nothing once the list has grown.
+pub fn tokenize_into(line: &[u8], base: usize, ctx: &VarContext<'_>, out: &mut LexedLine) {
+    out.words.clear();
+    out.comment = None;
+    out.error = None;
+    out.empty_word_at = None;
+    if !plain_line(line, base, out) {
+        out.words.clear();
+        scan(line, base, ctx, out);
+    }
 }
 
 /// Splits any line with the piece parsers and the word state machine.
-fn scan(line: &[u8], base: usize, ctx: &VarContext<'_>) -> LexedLine {
-    let mut machine = Machine::new(line, base);
+fn scan(line: &[u8], base: usize, ctx: &VarContext<'_>, out: &mut LexedLine) {
+    let mut machine = Machine::new(line, base, std::mem::take(&mut out.words));
     let mut rest = line;
     loop {
         let start = line.len() - rest.len();
         match piece(machine.mode())(rest) {
             Ok((_, Piece::Comment)) => {
                 machine.comment = Some(machine.span(start, comment_end(line, start)));
-                return machine.finish(start);
+                return machine.finish(start, out);
             }
-            Ok((_, Piece::End)) => return machine.finish(start),
+            Ok((_, Piece::End)) => return machine.finish(start, out),
             Ok((next, item)) => {
                 machine.step(item, start, line.len() - next.len(), ctx);
                 rest = next;
             }
             Err(nom::Err::Failure(PieceError { at, kind: Some(kind) }))
             | Err(nom::Err::Error(PieceError { at, kind: Some(kind) })) => {
-                return machine.abort(kind, line.len() - at.len());
+                return machine.abort(kind, line.len() - at.len(), out);
             }
             // The piece parsers only fail with a kind; stop cleanly if not.
-            Err(_) => return machine.finish(start),
+            Err(_) => return machine.finish(start, out),
         }
     }
 }
 
-/// What a byte means to [`plain_line`].
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Class {
-    Plain,
-    Blank,
-    Comment,
-    /// A quote, a backslash or a CR: the line needs the full scan.
-    Special,
-}
+/// What a byte means to [`plain_line`]: 0 for a byte of a word, else one of
+/// the constants below.
+const PLAIN: u8 = 0;
+const BLANK: u8 = 1;
+const COMMENT: u8 = 2;
+/// A quote, a backslash or a CR: the line needs the full scan.
+const SPECIAL: u8 = 3;
 
 /// The class of every byte, for the hand-written scan of plain lines.
-static CLASSES: [Class; 256] = {
-    let mut classes = [Class::Plain; 256];
-    classes[b' ' as usize] = Class::Blank;
-    classes[b'\t' as usize] = Class::Blank;
-    classes[0x0b] = Class::Blank;
-    classes[0x0c] = Class::Blank;
-    classes[b'#' as usize] = Class::Comment;
-    classes[b'"' as usize] = Class::Special;
-    classes[b'\'' as usize] = Class::Special;
-    classes[b'\\' as usize] = Class::Special;
-    classes[b'\r' as usize] = Class::Special;
+static CLASSES: [u8; 256] = {
+    let mut classes = [PLAIN; 256];
+    classes[b' ' as usize] = BLANK;
+    classes[b'\t' as usize] = BLANK;
+    classes[0x0b] = BLANK;
+    classes[0x0c] = BLANK;
+    classes[b'#' as usize] = COMMENT;
+    classes[b'"' as usize] = SPECIAL;
+    classes[b'\'' as usize] = SPECIAL;
+    classes[b'\\' as usize] = SPECIAL;
+    classes[b'\r' as usize] = SPECIAL;
     classes
 };
 
+/// Returns the class of `line[at]`, or [`BLANK`] past the end, which ends
+/// the last word like a blank would.
+fn class_at(line: &[u8], at: usize) -> u8 {
+    line.get(at).map_or(BLANK, |byte| CLASSES[usize::from(*byte)])
+}
+
 /// Splits a line without quotes, backslashes or CR bytes, the common case,
 /// with a hand-written scan: its words are its blank-separated runs up to a
-/// comment. Returns `None` when the line needs the full scan.
+/// comment. Returns false, with `out` partly filled, when the line needs the
+/// full scan.
 ///
 /// This gives the same words as the piece parsers, only faster: such a line
-/// has no escape, variable or quote, so every byte is copied as it is. Word
-/// bounds go to a buffer on the stack first, so that the word list is
-/// allocated once, at its exact size.
-fn plain_line(line: &[u8], base: usize) -> Option<LexedLine> {
-    let mut bounds = [(0usize, 0usize); MAX_WORDS];
-    let mut count = 0;
-    let mut start = None;
-    let mut end = line.len();
-    for (i, byte) in line.iter().enumerate() {
-        match CLASSES[usize::from(*byte)] {
-            Class::Plain => {
-                start.get_or_insert(i);
+/// has no escape, variable or quote, so every byte is copied as it is. Each
+/// run of word bytes or blanks is crossed by a loop of its own, so the
+/// branch on the byte class is taken once per run, not once per byte.
+fn plain_line(line: &[u8], base: usize, out: &mut LexedLine) -> bool {
+    let mut at = 0;
+    loop {
+        while class_at(line, at) == BLANK && at < line.len() {
+            at += 1;
+        }
+        if at == line.len() {
+            return true;
+        }
+        match class_at(line, at) {
+            COMMENT => {
+                out.comment = Some(Span::new(base + at, base + comment_end(line, at)));
+                return true;
             }
-            Class::Blank => {
-                if let Some(from) = start.take() {
-                    *bounds.get_mut(count)? = (from, i);
-                    count += 1;
-                }
-            }
-            Class::Comment => {
-                end = i;
-                break;
-            }
-            Class::Special => return None,
+            SPECIAL => return false,
+            _ => {}
+        }
+        let from = at;
+        while class_at(line, at) == PLAIN {
+            at += 1;
+        }
+        if !push_plain(line, base, from, at, out) {
+            return false;
         }
     }
-    if let Some(from) = start {
-        *bounds.get_mut(count)? = (from, end);
-        count += 1;
+}
+
+/// Adds the word `line[from..to]`; returns false when the line already has
+/// [`MAX_WORDS`] words, which the full scan reports.
+fn push_plain(line: &[u8], base: usize, from: usize, to: usize, out: &mut LexedLine) -> bool {
+    if out.words.len() == MAX_WORDS {
+        return false;
     }
-    let comment = (end < line.len()).then(|| Span::new(base + end, base + comment_end(line, end)));
-    let words = bounds[..count]
-        .iter()
-        .map(|&(from, to)| Word {
-            span: Span::new(base + from, base + to),
-            value: WordBytes::from(&line[from..to]),
-        })
-        .collect();
-    Some(LexedLine { words, comment, error: None, empty_word_at: None })
+    let span = Span::new(base + from, base + to);
+    let window = line.get(from..from + INLINE).and_then(|window| window.try_into().ok());
+    let value = window
+        .and_then(|window| WordBytes::from_window(window, to - from))
+        .unwrap_or_else(|| WordBytes::from(&line[from..to]));
+    out.words.push(Word { span, value });
+    true
 }
 
 /// Returns where a comment that starts at `start` ends: at the first CR, or
@@ -213,7 +241,7 @@ struct Machine<'l> {
 }
 
 impl<'l> Machine<'l> {
-    fn new(line: &'l [u8], base: usize) -> Self {
+    fn new(line: &'l [u8], base: usize, words: Vec<Word>) -> Self {
         Machine {
             line,
             base,
@@ -230,7 +258,7 @@ impl<'l> Machine<'l> {
             raw_start: None,
             word_start: 0,
             value: Vec::new(),
-            words: Vec::new(),
+            words,
             count: 0,
             too_many: false,
             comment: None,
@@ -421,14 +449,14 @@ impl<'l> Machine<'l> {
         }
     }
 
-    fn abort(mut self, kind: LexErrorKind, at: usize) -> LexedLine {
+    fn abort(mut self, kind: LexErrorKind, at: usize, out: &mut LexedLine) {
         let error = LexError { kind, span: self.span(at, error_end(self.line, kind, at)) };
         self.comment = find_comment(self.line, at, self.mode()).map(|(s, e)| self.span(s, e));
-        self.into_result(Some(error))
+        self.into_result(Some(error), out);
     }
 
     /// Ends the scan at `stop`, the offset of the comment or of the line end.
-    fn finish(mut self, stop: usize) -> LexedLine {
+    fn finish(mut self, stop: usize, out: &mut LexedLine) {
         if self.in_arg {
             if self.empty_word_at.is_none() && self.outpos == self.arg_start {
                 self.empty_word_at = Some(self.empty_pointer());
@@ -443,16 +471,16 @@ impl<'l> Machine<'l> {
         } else {
             None
         };
-        self.into_result(error)
+        self.into_result(error, out);
     }
 
-    fn into_result(self, error: Option<LexError>) -> LexedLine {
-        LexedLine {
+    fn into_result(self, error: Option<LexError>, out: &mut LexedLine) {
+        *out = LexedLine {
             words: self.words,
             comment: self.comment,
             error,
             empty_word_at: self.empty_word_at,
-        }
+        };
     }
 }
 
@@ -657,9 +685,40 @@ mod tests {
         fn plain_scan_agrees_with_the_full_scan(line in "[ a-z0-9#\t\x0b.:/-]{0,80}") {
             let env = env();
             let ctx = VarContext { env: &env, line: 1, file: b"t.cfg", section: None };
-            let plain = plain_line(line.as_bytes(), 7).expect("a plain line");
-            proptest::prop_assert_eq!(plain, scan(line.as_bytes(), 7, &ctx));
+            let mut plain = LexedLine::default();
+            proptest::prop_assert!(plain_line(line.as_bytes(), 7, &mut plain), "a plain line");
+            let mut full = LexedLine::default();
+            scan(line.as_bytes(), 7, &ctx, &mut full);
+            proptest::prop_assert_eq!(plain, full);
         }
+    }
+
+    #[test]
+    fn tokenize_into_keeps_nothing_from_the_line_before() {
+        let env = env();
+        let ctx = VarContext { env: &env, line: 1, file: b"t.cfg", section: None };
+        let mut out = LexedLine::default();
+        let lines: [&[u8]; 5] =
+            [b"a b c # note", br#"x "y z""#, br#"bad "\xZZ""#, b"plain words", b""];
+        for line in lines {
+            tokenize_into(line, 3, &ctx, &mut out);
+            assert_eq!(out, tokenize(line, 3, &ctx), "{}", String::from_utf8_lossy(line));
+        }
+    }
+
+    #[test]
+    fn plain_line_over_the_word_limit_falls_back_to_the_full_scan() {
+        let line: Vec<String> = (0..70).map(|i| format!("w{i}")).collect();
+        let lexed = lex(line.join(" ").as_bytes());
+        assert_eq!(lexed.error.map(|e| e.kind), Some(LexErrorKind::TooManyWords));
+        assert_eq!(lexed.words.len(), MAX_WORDS);
+    }
+
+    #[test]
+    fn plain_line_stores_long_words_whole() {
+        let long = "x".repeat(INLINE + 9);
+        let line = format!("{long} {long}");
+        assert_eq!(words(line.as_bytes()), v(&[&long, &long]));
     }
 
     #[test]

@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::RandomState;
+
 use super::section::{BUILTIN_SINKS, sub_span, suggest};
 use super::{Code, RingDef, RingRef};
 use crate::diag::Diagnostic;
@@ -38,16 +40,52 @@ pub enum RefKind {
 /// assert_eq!(report.references[0].len, Some(2048));
 /// ```
 pub fn collect(file: FileId, section: &Section, out: &mut Vec<RingRef>) {
-    if section.keyword == "ring" {
-        return;
-    }
-    let is_log_section = LOG_SECTIONS.contains(&section.keyword.as_str());
-    let is_traces = section.keyword == "traces";
+    let scope = RefScope::of(section.header.words[0].c_str());
     for line in std::iter::once(&section.header).chain(&section.lines) {
-        if is_log_section {
+        scope.collect(file, line, out);
+    }
+}
+
+/// The kinds of reference a section's lines can hold, from its keyword.
+///
+/// ```
+/// use ringcfg::ring::refs::RefScope;
+/// use ringcfg::SourceFile;
+/// let text = "global\n    log ring@logs local0\n";
+/// let source = SourceFile::new("haproxy.cfg", text.as_bytes());
+/// let parsed = ringcfg::syntax::read(0, &source, &Default::default());
+/// let section = &parsed.sections[0];
+/// let scope = RefScope::of(b"global");
+/// let mut found = Vec::new();
+/// scope.collect(0, &section.lines[0], &mut found);
+/// assert_eq!(found[0].name, "logs");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RefScope {
+    ring: bool,
+    log: bool,
+    traces: bool,
+}
+
+impl RefScope {
+    /// Returns the scope of a section opened by `keyword`.
+    pub fn of(keyword: &[u8]) -> Self {
+        RefScope {
+            ring: keyword == b"ring",
+            log: LOG_SECTIONS.iter().any(|name| name.as_bytes() == keyword),
+            traces: keyword == b"traces",
+        }
+    }
+
+    /// Appends every reference to a ring that `line` of `file` contains.
+    pub fn collect(self, file: FileId, line: &Line, out: &mut Vec<RingRef>) {
+        if self.ring {
+            return;
+        }
+        if self.log {
             out.extend(log_reference(file, line));
         }
-        if is_traces {
+        if self.traces {
             out.extend(trace_reference(file, line));
         }
         debug_references(file, line, out);
@@ -127,7 +165,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// Resolves every reference against `rings` and reports what HAProxy would fail on at start-up.
 pub fn resolve(references: &[RingRef], rings: &[RingDef], out: &mut Vec<Diagnostic>) {
     let names: Vec<&str> = rings.iter().map(|ring| ring.name.as_str()).collect();
-    let by_name: HashMap<&str, &RingDef> =
+    let by_name: HashMap<&str, &RingDef, RandomState> =
         rings.iter().map(|ring| (ring.name.as_str(), ring)).collect();
     for reference in references {
         match by_name.get(reference.name.as_str()) {

@@ -7,6 +7,8 @@
 //! Those follow-on errors are not reported here, only their cause.
 
 use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -38,11 +40,49 @@ pub const BUILTIN_SINKS: [&str; 4] = ["stdout", "stderr", "buf0", "dpapi"];
 #[derive(Debug)]
 pub struct RingChecker {
     version: HaproxyVersion,
-    names: HashMap<String, (FileId, Span)>,
+    /// The first definition of each ring name. The keys are words, which
+    /// hold short names without a heap block of their own.
+    names: HashMap<WordBytes, (FileId, Span), RandomState>,
     /// Whether each backing-file directory exists, so each is looked up once.
-    directories: HashMap<PathBuf, bool>,
+    directories: HashMap<PathBuf, bool, RandomState>,
     rings: Vec<RingDef>,
     diagnostics: Vec<Diagnostic>,
+    /// The section whose lines are being applied.
+    open: Option<OpenSection>,
+    /// The line list of [`OtherSection`], kept from section to section so
+    /// that its capacity is allocated once.
+    spare_lines: Vec<SeenLine>,
+}
+
+/// The section a [`RingChecker`] is in.
+#[derive(Debug)]
+enum OpenSection {
+    Ring(SectionWalk),
+    Other(OtherSection),
+}
+
+/// A section other than `ring`, checked for ring keywords that strayed into it.
+#[derive(Debug)]
+struct OtherSection {
+    file: FileId,
+    keyword: WordBytes,
+    /// The header statement, which diagnostics point back to.
+    header: Span,
+    in_global: bool,
+    /// The first word of every line so far, to look back for a misspelled
+    /// `ring` header once a stray keyword appears. Not filled any more once
+    /// that search ran.
+    lines: Vec<SeenLine>,
+    /// The result of that search: the misspelled header and its line number.
+    misspelled_ring: Option<Option<(Span, usize)>>,
+}
+
+/// The first word of a line and its line number.
+#[derive(Debug)]
+struct SeenLine {
+    keyword: WordBytes,
+    span: Span,
+    number: usize,
 }
 
 impl RingChecker {
@@ -50,41 +90,96 @@ impl RingChecker {
     pub fn new(version: HaproxyVersion) -> Self {
         Self {
             version,
-            names: HashMap::new(),
-            directories: HashMap::new(),
+            names: HashMap::default(),
+            directories: HashMap::default(),
             rings: Vec::new(),
             diagnostics: Vec::new(),
+            open: None,
+            spare_lines: Vec::new(),
         }
     }
 
-    /// Checks one `ring` section of `file`; other sections are ignored.
+    /// Checks one section of `file`: a `ring` section is typed, any other
+    /// is searched for ring keywords that belong to a ring.
     pub fn section(&mut self, file: FileId, section: &Section) {
-        if section.keyword != "ring" {
-            self.stray_ring_keywords(file, section);
-            return;
-        }
-        let ring = self.header(file, &section.header);
-        let mut walk = SectionWalk {
-            file,
-            version: self.version,
-            ring,
-            directories: &mut self.directories,
-            diagnostics: Vec::new(),
-        };
+        self.start_section(file, &section.header);
         for line in &section.lines {
-            walk.line(line);
+            self.line(line);
         }
-        let SectionWalk { ring, mut diagnostics, .. } = walk;
-        if let Some(ring) = ring {
-            check_capacity(&ring, &mut diagnostics);
-            self.rings.push(ring);
+        self.end_section();
+    }
+
+    /// Starts a section of `file` at its header line, ending the one before.
+    ///
+    /// With [`RingChecker::line`] this checks a file as it streams from a
+    /// [`Reader`](crate::syntax::Reader), without keeping its lines.
+    pub fn start_section(&mut self, file: FileId, header: &Line) {
+        self.end_section();
+        let keyword = &header.words[0];
+        self.open = Some(if keyword.c_str() == b"ring" {
+            // The ring is pushed at once and filled in place: a `RingDef` is
+            // large, and moving it from step to step showed in profiles.
+            let valid = match self.header(file, header) {
+                Some(ring) => {
+                    self.rings.push(ring);
+                    true
+                }
+                None => false,
+            };
+            OpenSection::Ring(SectionWalk {
+                file,
+                version: self.version,
+                valid,
+                diagnostics: Vec::new(),
+            })
+        } else {
+            let mut lines = std::mem::take(&mut self.spare_lines);
+            lines.clear();
+            OpenSection::Other(OtherSection {
+                file,
+                keyword: keyword.value.clone(),
+                header: statement_span(header),
+                in_global: keyword.c_str() == b"global",
+                lines,
+                misspelled_ring: None,
+            })
+        });
+    }
+
+    /// Applies one keyword line to the section started last.
+    pub fn line(&mut self, line: &Line) {
+        match &mut self.open {
+            Some(OpenSection::Ring(walk)) => {
+                let ring = if walk.valid { self.rings.last_mut() } else { None };
+                walk.line(line, ring, &mut self.directories);
+            }
+            Some(OpenSection::Other(section)) => {
+                if let Some(diag) = section.line(line) {
+                    self.diagnostics.push(diag);
+                }
+            }
+            None => {}
         }
-        self.diagnostics.append(&mut diagnostics);
+    }
+
+    /// Ends the section started last: its ring, if valid, joins the others.
+    pub fn end_section(&mut self) {
+        match self.open.take() {
+            Some(OpenSection::Ring(SectionWalk { valid, mut diagnostics, .. })) => {
+                if let Some(ring) = self.rings.last().filter(|_| valid) {
+                    check_capacity(ring, &mut diagnostics);
+                }
+                self.diagnostics.append(&mut diagnostics);
+            }
+            Some(OpenSection::Other(section)) => self.spare_lines = section.lines,
+            None => {}
+        }
     }
 
     /// Runs the checks that compare rings with each other and returns the
     /// rings and every diagnostic.
     pub fn finish(mut self) -> (Vec<RingDef>, Vec<Diagnostic>) {
+        self.end_section();
         check_backing_files(&self.rings, &mut self.diagnostics);
         (self.rings, self.diagnostics)
     }
@@ -130,7 +225,7 @@ impl RingChecker {
             );
             return None;
         }
-        if let Some(&(first_file, first_span)) = self.names.get(&name) {
+        if let Some(&(first_file, first_span)) = self.names.get(&name_word.value) {
             self.push(
                 Diagnostic::new(
                     Code::DuplicateRing.info(),
@@ -145,58 +240,11 @@ impl RingChecker {
             return None;
         }
 
-        self.names.insert(name.clone(), (file, name_word.span));
+        self.names.insert(name_word.value.clone(), (file, name_word.span));
         if let Some(diag) = extra_arguments(file, header, 2, "ring NAME") {
             self.push(diag);
         }
         Some(RingDef::new(name, file, name_word.span, statement_span(header)))
-    }
-
-    /// Reports ring keywords that ended up in another section.
-    fn stray_ring_keywords(&mut self, file: FileId, section: &Section) {
-        let in_global = section.keyword == "global";
-        // Searched only once a stray keyword shows up: the search compares
-        // every line with the section keywords, too slow for every section.
-        let mut misspelled_ring: Option<Option<&Line>> = None;
-        for (index, line) in section.lines.iter().enumerate() {
-            let keyword = line.words[0].text();
-            let stray = keyword == "backing-file"
-                || (in_global && matches!(keyword.as_ref(), "size" | "maxlen" | "format"));
-            if !stray {
-                continue;
-            }
-            let diag = Diagnostic::new(
-                Code::RingKeywordOutsideRing.info(),
-                file,
-                line.words[0].span,
-                format!(
-                    "`{keyword}` is a ring keyword, but this line is in a '{}' section",
-                    section.keyword
-                ),
-            )
-            .with_label("not valid here")
-            .with_related(
-                file,
-                statement_span(&section.header),
-                "the section this line belongs to",
-            );
-            // A misspelled `ring` header leaves its keywords in the section above.
-            let header = *misspelled_ring.get_or_insert_with(|| {
-                section.lines[..index].iter().rev().find(|line| {
-                    crate::syntax::closest_section_keyword(&line.words[0].value) == Some("ring")
-                })
-            });
-            let diag = match header {
-                Some(header) => diag
-                    .with_related(file, header.words[0].span, "did you mean `ring`?")
-                    .with_help(format!(
-                        "line {} looks like a misspelled `ring` header; write `ring` there",
-                        header.number
-                    )),
-                None => diag.with_help("put the line under the `ring` line it belongs to"),
-            };
-            self.push(diag);
-        }
     }
 
     fn push(&mut self, diag: Diagnostic) {
@@ -204,31 +252,97 @@ impl RingChecker {
     }
 }
 
-/// The state of one section while its lines are applied.
-struct SectionWalk<'a> {
+impl OtherSection {
+    /// Reports `line` when its keyword belongs in a ring section.
+    fn line(&mut self, line: &Line) -> Option<Diagnostic> {
+        let first = &line.words[0];
+        let keyword = first.value.as_slice();
+        let stray = keyword == b"backing-file"
+            || (self.in_global && matches!(keyword, b"size" | b"maxlen" | b"format"));
+        if !stray {
+            if self.misspelled_ring.is_none() {
+                let seen = SeenLine {
+                    keyword: first.value.clone(),
+                    span: first.span,
+                    number: line.number,
+                };
+                self.lines.push(seen);
+            }
+            return None;
+        }
+        let text = first.text();
+        let diag = Diagnostic::new(
+            Code::RingKeywordOutsideRing.info(),
+            self.file,
+            first.span,
+            format!(
+                "`{text}` is a ring keyword, but this line is in a '{}' section",
+                String::from_utf8_lossy(crate::lex::c_str(&self.keyword))
+            ),
+        )
+        .with_label("not valid here")
+        .with_related(self.file, self.header, "the section this line belongs to");
+        let diag = match self.misspelled_ring() {
+            Some((span, number)) => {
+                diag.with_related(self.file, span, "did you mean `ring`?").with_help(format!(
+                    "line {number} looks like a misspelled `ring` header; write `ring` there"
+                ))
+            }
+            None => diag.with_help("put the line under the `ring` line it belongs to"),
+        };
+        Some(diag)
+    }
+
+    /// Returns the last line before the first stray keyword that looks like
+    /// a misspelled `ring` header, which leaves its keywords in the section
+    /// above it.
+    ///
+    /// The search runs once, when the first stray keyword shows up: it
+    /// compares lines with every section keyword, too slow for every line.
+    fn misspelled_ring(&mut self) -> Option<(Span, usize)> {
+        *self.misspelled_ring.get_or_insert_with(|| {
+            self.lines
+                .iter()
+                .rev()
+                .find(|line| crate::syntax::closest_section_keyword(&line.keyword) == Some("ring"))
+                .map(|line| (line.span, line.number))
+        })
+    }
+}
+
+/// The state of a ring section while its lines are applied.
+#[derive(Debug)]
+struct SectionWalk {
     file: FileId,
     version: HaproxyVersion,
-    ring: Option<RingDef>,
-    directories: &'a mut HashMap<PathBuf, bool>,
+    /// True when the `ring` line was valid: the ring is then the last of
+    /// [`RingChecker::rings`].
+    valid: bool,
     diagnostics: Vec<Diagnostic>,
 }
 
-impl SectionWalk<'_> {
-    fn line(&mut self, line: &Line) {
+impl SectionWalk {
+    /// Applies `line` to `ring`, which is `None` after a failed `ring` line.
+    fn line(
+        &mut self,
+        line: &Line,
+        ring: Option<&mut RingDef>,
+        directories: &mut HashMap<PathBuf, bool, RandomState>,
+    ) {
         let keyword = line.words[0].value.as_slice();
         if !RING_KEYWORDS[1..].iter().any(|known| known.as_bytes() == keyword) {
             self.unknown_statement(line);
             return;
         }
         // HAProxy rejects every keyword after a failed `ring` line; the cause is already reported.
-        let Some(ring) = self.ring.as_mut() else {
+        let Some(ring) = ring else {
             return;
         };
         let ctx = LineContext { file: self.file, version: self.version, line };
         let out = &mut self.diagnostics;
         match keyword {
             b"size" => apply_size(&ctx, ring, out),
-            b"backing-file" => apply_backing_file(&ctx, ring, self.directories, out),
+            b"backing-file" => apply_backing_file(&ctx, ring, directories, out),
             b"server" => apply_server(&ctx, ring, out),
             b"timeout" => apply_timeout(&ctx, ring, out),
             b"format" => apply_format(&ctx, ring, out),
@@ -496,7 +610,7 @@ fn ignored_size(ctx: &LineContext<'_>, size: u64, current: u64) -> Option<Diagno
 fn apply_backing_file(
     ctx: &LineContext<'_>,
     ring: &mut RingDef,
-    directories: &mut HashMap<PathBuf, bool>,
+    directories: &mut HashMap<PathBuf, bool, RandomState>,
     out: &mut Vec<Diagnostic>,
 ) {
     if let (Some(first), Some(first_line)) = (&ring.backing_file, ring.lines.backing_file) {
@@ -538,7 +652,7 @@ fn missing_directory(
     ctx: &LineContext<'_>,
     word: &Word,
     path: &Path,
-    directories: &mut HashMap<PathBuf, bool>,
+    directories: &mut HashMap<PathBuf, bool, RandomState>,
 ) -> Option<Diagnostic> {
     let directory = path.parent().filter(|_| path.is_absolute())?;
     let exists = *directories.entry(directory.to_path_buf()).or_insert_with(|| directory.is_dir());
@@ -852,7 +966,7 @@ fn check_capacity(ring: &RingDef, out: &mut Vec<Diagnostic>) {
 
 /// Reports rings that share a backing file or use another's `.bak` file.
 fn check_backing_files(rings: &[RingDef], out: &mut Vec<Diagnostic>) {
-    let mut owners: HashMap<&Path, &RingDef> = HashMap::new();
+    let mut owners: HashMap<&Path, &RingDef, RandomState> = HashMap::default();
     for ring in rings {
         let Some(file) = &ring.backing_file else { continue };
         match owners.get(file.path.as_path()) {

@@ -50,8 +50,7 @@ impl Iterator for Lines<'_> {
             }
             let room = (self.linesize - read - 1).min(self.bytes.len() - self.pos);
             let chunk = &self.bytes[self.pos..self.pos + room];
-            let taken = memchr::memchr(b'\n', chunk).map_or(room, |lf| lf + 1);
-            let nul = memchr::memchr(0, &chunk[..taken]);
+            let (taken, nul) = scan_chunk(chunk);
             self.pos += taken;
             let strlen = match nul {
                 Some(nul) => read + nul,
@@ -74,6 +73,36 @@ impl Iterator for Lines<'_> {
                 missing_lf: !ends_with_lf,
             });
         }
+    }
+}
+
+/// Returns how many bytes of `chunk` the line takes (up to and including
+/// its LF, else all of them) and where its first NUL byte is.
+///
+/// One search for either byte does the work for the common line, which
+/// has no NUL byte.
+fn scan_chunk(chunk: &[u8]) -> (usize, Option<usize>) {
+    match find_lf_or_nul(chunk) {
+        None => (chunk.len(), None),
+        Some(lf) if chunk[lf] == b'\n' => (lf + 1, None),
+        Some(nul) => {
+            let taken = memchr::memchr(b'\n', &chunk[nul..]).map_or(chunk.len(), |lf| nul + lf + 1);
+            (taken, Some(nul))
+        }
+    }
+}
+
+/// Returns the offset of the first LF or NUL byte of `bytes`.
+///
+/// Configuration lines are mostly short: a plain loop over the first bytes
+/// finds their end sooner than a vectorized search is set up.
+fn find_lf_or_nul(bytes: &[u8]) -> Option<usize> {
+    const HEAD: usize = 64;
+    let head = &bytes[..bytes.len().min(HEAD)];
+    match head.iter().position(|byte| *byte == b'\n' || *byte == 0) {
+        Some(at) => Some(at),
+        None if bytes.len() > HEAD => memchr::memchr2(b'\n', 0, &bytes[HEAD..]).map(|at| at + HEAD),
+        None => None,
     }
 }
 
@@ -114,6 +143,16 @@ mod tests {
     fn a_last_line_filling_the_buffer_exactly_is_dropped() {
         let bytes = vec![b'x'; LINESIZE - 1];
         assert_eq!(lines(&bytes), []);
+    }
+
+    #[test]
+    fn lines_find_nul_and_lf_past_the_first_bytes() {
+        let mut bytes = vec![b'x'; 200];
+        bytes[150] = 0;
+        bytes[180] = b'\n';
+        bytes.extend_from_slice(b"y\n");
+        assert_eq!(lines(&bytes), [(0, 150, true), (181, 201, false)]);
+        assert_eq!(find_lf_or_nul(&[b'x'; 100]), None);
     }
 
     #[test]

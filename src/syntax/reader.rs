@@ -10,7 +10,7 @@ use super::lines::{Lines, RawLine};
 use super::{Line, ReadOptions, is_section_keyword};
 use crate::diag::{CodeInfo, Diagnostic};
 use crate::lex::{
-    self, Env, LexError, LexErrorKind, LexedLine, VarContext, Word, is_c_space, tokenize,
+    self, Env, LexError, LexErrorKind, LexedLine, VarContext, Word, is_c_space, tokenize_into,
 };
 use crate::source::{FileId, SourceFile, Span};
 use crate::version::HaproxyVersion;
@@ -40,6 +40,40 @@ pub enum Event {
     Section(Line),
     /// A keyword line of the section opened last.
     Line(Line),
+}
+
+/// What [`Reader::next_ref`] yields: an [`Event`] whose line is borrowed
+/// from the reader until the next call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventRef<'r> {
+    /// A line that opens a section, such as `ring logs`.
+    Section(&'r Line),
+    /// A keyword line of the section opened last.
+    Line(&'r Line),
+}
+
+impl<'r> EventRef<'r> {
+    /// Returns the line, whatever the kind of event.
+    pub fn line(self) -> &'r Line {
+        match self {
+            EventRef::Section(line) | EventRef::Line(line) => line,
+        }
+    }
+
+    /// Copies the event out of the reader.
+    pub fn to_owned(self) -> Event {
+        match self {
+            EventRef::Section(line) => Event::Section(line.clone()),
+            EventRef::Line(line) => Event::Line(line.clone()),
+        }
+    }
+}
+
+/// The kind of event the last line made; its words are in `Reader::current`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Section,
+    Line,
 }
 
 /// The state of one `.if` level (HAProxy's `nested_cond_state`).
@@ -115,6 +149,11 @@ pub struct Reader<'a> {
     aborted: bool,
     comments: Vec<Span>,
     diagnostics: Vec<Diagnostic>,
+    /// The tokenizer's output for the line being read; its word list keeps
+    /// its capacity from line to line.
+    lexed: LexedLine,
+    /// The last line yielded by [`Reader::next_ref`].
+    current: Line,
 }
 
 impl<'a> Reader<'a> {
@@ -140,7 +179,38 @@ impl<'a> Reader<'a> {
             aborted: false,
             comments: Vec::new(),
             diagnostics: Vec::new(),
+            lexed: LexedLine::default(),
+            current: Line { number: 0, span: Span::new(0, 0), words: Vec::new() },
         }
+    }
+
+    /// Reads up to the next section header or keyword line and lends it.
+    ///
+    /// This is [`Iterator::next`] without the copy: the line stays in the
+    /// reader and is overwritten by the next call, so a caller that streams a
+    /// large file allocates nothing per line.
+    ///
+    /// ```
+    /// use ringcfg::{SourceFile, syntax::{EventRef, ReadOptions, Reader}};
+    /// let src = SourceFile::new("a.cfg", b"ring r\n  size 1M\n".to_vec());
+    /// let options = ReadOptions::default();
+    /// let mut reader = Reader::new(0, &src, &options);
+    /// let mut keywords = Vec::new();
+    /// while let Some(event) = reader.next_ref() {
+    ///     keywords.push(event.line().words[0].text().into_owned());
+    /// }
+    /// assert_eq!(keywords, ["ring", "size"]);
+    /// ```
+    pub fn next_ref(&mut self) -> Option<EventRef<'_>> {
+        while self.stop.is_none() {
+            let Some(raw) = self.lines.next() else { break };
+            match self.line(raw) {
+                Some(Kind::Section) => return Some(EventRef::Section(&self.current)),
+                Some(Kind::Line) => return Some(EventRef::Line(&self.current)),
+                None => {}
+            }
+        }
+        None
     }
 
     /// Returns the comments, the diagnostics, and whether HAProxy would stop
@@ -210,7 +280,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Processes one raw line; returns an event, or `None` to go on.
-    fn line(&mut self, raw: RawLine) -> Option<Event> {
+    fn line(&mut self, raw: RawLine) -> Option<Kind> {
         if let Some((start, offset)) = self.missing_lf.take() {
             let column = offset - start + 1;
             self.report(lex_code(LexCode::StrayNul), Span::new(offset, offset + 1), format!(
@@ -256,9 +326,12 @@ impl<'a> Reader<'a> {
             file: file_name,
             section: self.section_name.as_deref(),
         };
-        let lexed = tokenize(&bytes[indent..], raw.start + indent, &ctx);
+        let mut lexed = std::mem::take(&mut self.lexed);
+        tokenize_into(&bytes[indent..], raw.start + indent, &ctx, &mut lexed);
         self.comments.extend(lexed.comment);
-        self.words(raw, line_span, indent, lexed)
+        let kind = self.words(raw, line_span, indent, &mut lexed);
+        self.lexed = lexed;
+        kind
     }
 
     /// Applies HAProxy's rules to the words of one line.
@@ -267,10 +340,10 @@ impl<'a> Reader<'a> {
         raw: RawLine,
         line_span: Span,
         indent: usize,
-        lexed: LexedLine,
-    ) -> Option<Event> {
+        lexed: &mut LexedLine,
+    ) -> Option<Kind> {
         if let Some(error) = lexed.error {
-            self.lex_error(error, &lexed);
+            self.lex_error(error, lexed);
             self.fatal += 1;
             return None;
         }
@@ -278,7 +351,7 @@ impl<'a> Reader<'a> {
         if !self.first_pass_only
             && version.at_least(3, 3)
             && !version.at_least(3, 4)
-            && self.empty_argument(raw, indent, &lexed)
+            && self.empty_argument(raw, indent, lexed)
         {
             return None;
         }
@@ -297,10 +370,10 @@ impl<'a> Reader<'a> {
             self.directive(first, words);
             return None;
         }
-        if version.at_least(3, 4) && self.empty_argument(raw, indent, &lexed) {
+        if version.at_least(3, 4) && self.empty_argument(raw, indent, lexed) {
             return None;
         }
-        self.keyword_line(raw.number, line_span, lexed.words)
+        self.keyword_line(raw.number, line_span, &mut lexed.words)
     }
 
     /// Handles `.if`, `.elif`, `.else` and `.endif`; returns true when the
@@ -593,7 +666,8 @@ impl<'a> Reader<'a> {
     }
 
     /// A keyword line: prefix check, section detection, out-of-section check.
-    fn keyword_line(&mut self, number: usize, span: Span, words: Vec<Word>) -> Option<Event> {
+    /// Makes `words` the current line, unless the line is outside any section.
+    fn keyword_line(&mut self, number: usize, span: Span, words: &mut Vec<Word>) -> Option<Kind> {
         let first = words[0].c_str();
         let prefixed = first == b"no" || first == b"default";
         let keyword_index = usize::from(prefixed);
@@ -609,15 +683,19 @@ impl<'a> Reader<'a> {
         }
         if is_section {
             let name = words.get(keyword_index + 1).map(Word::c_str).filter(|n| !n.is_empty());
-            self.section_name = Some(name.unwrap_or(keyword).to_vec());
+            let section_name = self.section_name.get_or_insert_with(Vec::new);
+            section_name.clear();
+            section_name.extend_from_slice(name.unwrap_or(keyword));
             self.in_section = true;
         }
-        let line = Line { number, span, words };
-        let event = if is_section { Event::Section(line) } else { Event::Line(line) };
+        // Swapping keeps both word lists and their capacity.
+        std::mem::swap(&mut self.current.words, words);
+        self.current.number = number;
+        self.current.span = span;
         if self.abort_pending {
             self.abort();
         }
-        Some(event)
+        Some(if is_section { Kind::Section } else { Kind::Line })
     }
 
     fn unsupported_prefix(&mut self, prefix: &Word, keyword: &[u8]) {
@@ -769,13 +847,7 @@ impl Iterator for Reader<'_> {
     type Item = Event;
 
     fn next(&mut self) -> Option<Event> {
-        while self.stop.is_none() {
-            let Some(raw) = self.lines.next() else { break };
-            if let Some(event) = self.line(raw) {
-                return Some(event);
-            }
-        }
-        None
+        self.next_ref().map(EventRef::to_owned)
     }
 }
 
