@@ -113,7 +113,10 @@ pub fn header(format: LogFormat, record: &Record<'_>, out: &mut Vec<u8>) {
             push_field(out, record.host.as_bytes());
             push_field(out, record.tag.as_bytes());
             match record.pid {
-                Some(pid) => push_field(out, pid.to_string().as_bytes()),
+                Some(pid) => {
+                    push_decimal(out, u64::from(pid), 1, b'0');
+                    out.push(b' ');
+                }
                 None => push_field(out, b""),
             }
             out.extend_from_slice(b"- - ");
@@ -130,7 +133,30 @@ pub fn header(format: LogFormat, record: &Record<'_>, out: &mut Vec<u8>) {
 }
 
 fn push_priority(out: &mut Vec<u8>, priority: u32) {
-    out.extend_from_slice(format!("<{priority}>").as_bytes());
+    out.push(b'<');
+    push_decimal(out, u64::from(priority), 1, b'0');
+    out.push(b'>');
+}
+
+/// Appends `value` in decimal, padded on the left with `pad` to `width` digits.
+///
+/// Written by hand rather than with `format!`, which allocates a `String`
+/// for every field of every message.
+fn push_decimal(out: &mut Vec<u8>, value: u64, width: usize, pad: u8) {
+    // u64::MAX has 20 digits, and no caller requests a wider field.
+    let mut digits = [pad; 20];
+    let mut start = digits.len();
+    let mut rest = value;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    start = start.min(digits.len().saturating_sub(width));
+    out.extend_from_slice(&digits[start..]);
 }
 
 /// `value` and a space, or `- ` when `value` is empty.
@@ -145,7 +171,9 @@ fn push_tag_pid(out: &mut Vec<u8>, record: &Record<'_>) {
     }
     out.extend_from_slice(record.tag.as_bytes());
     if let Some(pid) = record.pid {
-        out.extend_from_slice(format!("[{pid}]").as_bytes());
+        out.push(b'[');
+        push_decimal(out, u64::from(pid), 1, b'0');
+        out.push(b']');
     }
     out.extend_from_slice(b": ");
 }
@@ -156,22 +184,36 @@ const MONTHS: [&str; 12] =
 /// `Mmm dd hh:mm:ss ` with the day padded by a space.
 fn push_legacy_time(out: &mut Vec<u8>, time: SystemTime) {
     let civil = Civil::from(time);
-    let month = MONTHS[(civil.month - 1) as usize];
-    let text = format!(
-        "{month} {:2} {:02}:{:02}:{:02} ",
-        civil.day, civil.hour, civil.minute, civil.second
-    );
-    out.extend_from_slice(text.as_bytes());
+    out.extend_from_slice(MONTHS[(civil.month - 1) as usize].as_bytes());
+    out.push(b' ');
+    push_decimal(out, u64::from(civil.day), 2, b' ');
+    out.push(b' ');
+    push_clock(out, &civil);
+    out.push(b' ');
+}
+
+/// `hh:mm:ss`.
+fn push_clock(out: &mut Vec<u8>, civil: &Civil) {
+    push_decimal(out, civil.hour, 2, b'0');
+    out.push(b':');
+    push_decimal(out, civil.minute, 2, b'0');
+    out.push(b':');
+    push_decimal(out, civil.second, 2, b'0');
 }
 
 /// `YYYY-MM-DDThh:mm:ss.uuuuuu+00:00 `.
 fn push_iso_time(out: &mut Vec<u8>, time: SystemTime) {
-    let c = Civil::from(time);
-    let text = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}+00:00 ",
-        c.year, c.month, c.day, c.hour, c.minute, c.second, c.micros
-    );
-    out.extend_from_slice(text.as_bytes());
+    let civil = Civil::from(time);
+    push_decimal(out, civil.year.unsigned_abs(), 4, b'0');
+    out.push(b'-');
+    push_decimal(out, u64::from(civil.month), 2, b'0');
+    out.push(b'-');
+    push_decimal(out, u64::from(civil.day), 2, b'0');
+    out.push(b'T');
+    push_clock(out, &civil);
+    out.push(b'.');
+    push_decimal(out, u64::from(civil.micros), 6, b'0');
+    out.extend_from_slice(b"+00:00 ");
 }
 
 /// A UTC calendar time; times before 1970 count as the epoch.
@@ -288,6 +330,22 @@ mod tests {
             line(LogFormat::Local, &no_pid),
             "<134>Dec  4 15:16:09 haproxy-3.5-dev5: GET /a 200"
         );
+    }
+
+    #[test]
+    fn decimal_padding() {
+        let cases: [(u64, usize, u8, &str); 5] = [
+            (0, 1, b'0', "0"),
+            (4, 2, b' ', " 4"),
+            (100_418, 6, b'0', "100418"),
+            (7, 6, b'0', "000007"),
+            (u64::MAX, 2, b'0', "18446744073709551615"),
+        ];
+        for (value, width, pad, expected) in cases {
+            let mut out = Vec::new();
+            push_decimal(&mut out, value, width, pad);
+            assert_eq!(out, expected.as_bytes(), "{value} in {width} digits");
+        }
     }
 
     #[test]

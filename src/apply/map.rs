@@ -65,10 +65,12 @@ impl Mapping {
     }
 
     /// Size of the area after the header.
+    #[inline]
     pub(crate) fn area_len(&self) -> usize {
         self.len - V2A_LEN
     }
 
+    #[inline]
     fn word(&self, offset: usize) -> &AtomicU64 {
         debug_assert!(offset % 8 == 0 && offset + 8 <= V2A_LEN);
         // SAFETY: the mapping is page-aligned and longer than the header, so
@@ -78,33 +80,54 @@ impl Mapping {
     }
 
     /// Reads the head.
+    #[inline]
     pub(crate) fn head(&self) -> u64 {
         self.word(V2A_HEAD_OFFSET).load(Ordering::Acquire)
     }
 
     /// Takes the tail lock, spinning and then yielding while another holder has it.
+    #[inline]
     pub(crate) fn lock(&self) -> Locked<'_> {
+        match self.try_lock() {
+            Some(locked) => locked,
+            None => self.lock_contended(),
+        }
+    }
+
+    /// Takes the tail lock if it is free, with one compare-and-swap.
+    #[inline]
+    fn try_lock(&self) -> Option<Locked<'_>> {
         let tail = self.word(V2A_TAIL_OFFSET);
+        let current = tail.load(Ordering::Relaxed);
+        let free = current & TAIL_LOCK == 0;
+        let acquired = free
+            && tail
+                .compare_exchange_weak(
+                    current,
+                    current | TAIL_LOCK,
+                    Ordering::Acquire,
+                    Ordering::Relaxed,
+                )
+                .is_ok();
+        // Not `then_some`: it would build a guard even when the lock was not
+        // acquired, and dropping that guard would store a stale tail.
+        if acquired { Some(Locked { mapping: self, tail: current }) } else { None }
+    }
+
+    /// Waits for the tail lock, kept out of line so that the free case stays short.
+    #[cold]
+    #[inline(never)]
+    fn lock_contended(&self) -> Locked<'_> {
         let mut spins = 0u32;
         loop {
-            let current = tail.load(Ordering::Relaxed);
-            if current & TAIL_LOCK == 0
-                && tail
-                    .compare_exchange_weak(
-                        current,
-                        current | TAIL_LOCK,
-                        Ordering::Acquire,
-                        Ordering::Relaxed,
-                    )
-                    .is_ok()
-            {
-                return Locked { mapping: self, tail: current };
-            }
             spins += 1;
             if spins < 64 {
                 std::hint::spin_loop();
             } else {
                 std::thread::yield_now();
+            }
+            if let Some(locked) = self.try_lock() {
+                return locked;
             }
         }
     }
@@ -126,11 +149,13 @@ pub(crate) struct Locked<'a> {
 
 impl<'a> Locked<'a> {
     /// Head and tail as they are under the lock.
+    #[inline]
     pub(crate) fn positions(&self) -> Positions {
         Positions { head: self.mapping.head() as usize, tail: self.tail as usize }
     }
 
     /// The area, exclusively for as long as the guard is borrowed.
+    #[inline]
     pub(crate) fn area(&mut self) -> &mut [u8] {
         // SAFETY: the area starts after the header and ends at the end of the
         // mapping; holding the tail lock (and `&mut self`) makes this the
@@ -146,6 +171,7 @@ impl<'a> Locked<'a> {
     /// that a process killed in between leaves no torn message between head
     /// and tail; the writer calls the function in the middle of its work on
     /// the area.
+    #[inline]
     pub(crate) fn area_and_head(&mut self) -> (&mut [u8], impl Fn(usize) + use<'a>) {
         let head = self.mapping.word(V2A_HEAD_OFFSET);
         let store_head = move |value: usize| {
@@ -159,12 +185,14 @@ impl<'a> Locked<'a> {
     }
 
     /// Sets the tail that dropping the guard publishes.
+    #[inline]
     pub(crate) fn set_tail(&mut self, tail: usize) {
         self.tail = tail as u64;
     }
 }
 
 impl Drop for Locked<'_> {
+    #[inline]
     fn drop(&mut self) {
         self.mapping.word(V2A_TAIL_OFFSET).store(self.tail, Ordering::Release);
     }

@@ -1,5 +1,6 @@
 //! The [`Ring`] handle that host programs write messages to, and [`Cursor`]s that read them.
 
+use std::cell::RefCell;
 use std::fs::File;
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -43,11 +44,35 @@ pub struct Ring {
     file: Option<File>,
     /// Messages dropped and not yet announced.
     dropped: AtomicU64,
-    /// Sequence number of the message at the head; changed under the tail lock.
-    first_seq: AtomicU64,
-    /// Sequence number the next message gets; changed under the tail lock.
-    next_seq: AtomicU64,
+    /// Sequence numbers of the messages between head and tail, for cursors.
+    seq: Sequences,
 }
+
+/// Sequence numbers that every write changes, under the tail lock.
+///
+/// They get a cache line of their own. With writers on several cores, a
+/// line that every write stores to moves between the cores, and the fields
+/// that writers only read (`maxlen`, the mapping, `dropped`) would move
+/// with it.
+#[derive(Debug)]
+#[repr(align(64))]
+struct Sequences {
+    /// Sequence number of the message at the head.
+    first: AtomicU64,
+    /// Sequence number the next message gets.
+    next: AtomicU64,
+}
+
+thread_local! {
+    /// The buffer that [`Ring::write`] formats headers into, reused to save
+    /// an allocation per message.
+    static HEADER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Capacity above which the header buffer is freed after use rather than kept.
+///
+/// Headers are under 100 bytes unless a record carries a long host or tag.
+const MAX_KEPT_HEADER: usize = 1024;
 
 /// Why a message is not in the ring. It counts as dropped and will be announced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
@@ -73,8 +98,7 @@ impl Ring {
             mapping,
             file,
             dropped: AtomicU64::new(0),
-            first_seq: AtomicU64::new(0),
-            next_seq: AtomicU64::new(messages),
+            seq: Sequences { first: AtomicU64::new(0), next: AtomicU64::new(messages) },
         }
     }
 
@@ -109,10 +133,32 @@ impl Ring {
     ///
     /// [`WriteError`] when the message was dropped.
     pub fn write(&self, record: &Record<'_>) -> Result<(), WriteError> {
-        let mut header = Vec::with_capacity(64);
-        format::header(self.format, record, &mut header);
+        let reused = HEADER.try_with(|buffer| {
+            let mut header = buffer.try_borrow_mut().ok()?;
+            let result = self.write_with_header(record, &mut header);
+            if header.capacity() > MAX_KEPT_HEADER {
+                *header = Vec::new();
+            }
+            Some(result)
+        });
+        match reused {
+            Ok(Some(result)) => result,
+            // The thread is exiting (a write from a thread-local destructor)
+            // or the buffer is in use, so format into a buffer of this call.
+            Ok(None) | Err(_) => self.write_with_header(record, &mut Vec::new()),
+        }
+    }
+
+    /// Formats the header of `record` into `header`, then writes both.
+    fn write_with_header(
+        &self,
+        record: &Record<'_>,
+        header: &mut Vec<u8>,
+    ) -> Result<(), WriteError> {
+        header.clear();
+        format::header(self.format, record, header);
         let notice_record = Record { severity: SEVERITY_NOTICE, message: b"", ..*record };
-        self.write_parts(&[&header, record.message], |out| {
+        self.write_parts(&[header, record.message], |out| {
             format::header(self.format, &notice_record, out)
         })
     }
@@ -126,36 +172,50 @@ impl Ring {
         self.write_parts(&[payload], |_| {})
     }
 
-    /// Writes a pending drop notice, then the message, under one hold of the lock.
+    /// Writes the message, preceded by the drop notice if messages were dropped.
+    ///
+    /// The usual case, nothing dropped, takes the tail lock once and does
+    /// not allocate. Another thread may drop a message between the check of
+    /// the drop count and the lock, and then the notice comes before the
+    /// next message instead.
+    #[inline]
     fn write_parts(
         &self,
         parts: &[&[u8]],
         notice_header: impl FnOnce(&mut Vec<u8>),
     ) -> Result<(), WriteError> {
-        let mut notice = None;
         if self.dropped.load(Ordering::Relaxed) > 0 {
-            let mut header = Vec::new();
-            notice_header(&mut header);
-            notice = Some(header);
+            return self.write_after_drops(parts, notice_header);
         }
-
         let mut locked = self.mapping.lock();
-        if let Some(header) = notice {
-            let count = self.dropped.load(Ordering::Relaxed);
-            if count > 0 {
-                let text = writer::dropped_notice(count);
-                if let Err(error) = self.append(&mut locked, &[&header, &text]) {
-                    self.dropped.fetch_add(1, Ordering::Relaxed);
-                    return Err(error);
-                }
-                self.dropped.fetch_sub(count, Ordering::Relaxed);
-            }
-        }
-        self.append(&mut locked, parts).inspect_err(|_| {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
-        })
+        self.append(&mut locked, parts)
     }
 
+    /// Writes a drop notice, then the message, under one hold of the lock.
+    #[cold]
+    #[inline(never)]
+    fn write_after_drops(
+        &self,
+        parts: &[&[u8]],
+        notice_header: impl FnOnce(&mut Vec<u8>),
+    ) -> Result<(), WriteError> {
+        let mut header = Vec::new();
+        notice_header(&mut header);
+
+        let mut locked = self.mapping.lock();
+        let count = self.dropped.load(Ordering::Relaxed);
+        if count > 0 {
+            let text = writer::dropped_notice(count);
+            // If the ring rejects the notice, the message is dropped without
+            // being tried. The one drop that `append` counted stands for it.
+            self.append(&mut locked, &[&header, &text])?;
+            self.dropped.fetch_sub(count, Ordering::Relaxed);
+        }
+        self.append(&mut locked, parts)
+    }
+
+    /// Appends one message under the lock; a refusal counts as a drop.
+    #[inline]
     fn append(&self, locked: &mut Locked<'_>, parts: &[&[u8]]) -> Result<(), WriteError> {
         let at = locked.positions();
         let mut new_head = None;
@@ -166,17 +226,29 @@ impl Ring {
         });
         match result {
             Ok(done) => {
-                bump(&self.first_seq, done.evicted);
-                bump(&self.next_seq, 1);
+                bump(&self.seq.first, done.evicted);
+                bump(&self.seq.next, 1);
                 locked.set_tail(done.positions.tail);
                 Ok(())
             }
-            Err(reason) => {
-                let evicted = self.count_evicted(locked, at, new_head);
-                bump(&self.first_seq, evicted);
-                Err(WriteError { reason })
-            }
+            Err(reason) => Err(self.count_drop(locked, at, new_head, reason)),
         }
+    }
+
+    /// Counts a rejected message as dropped, and the messages evicted before the rejection.
+    #[cold]
+    #[inline(never)]
+    fn count_drop(
+        &self,
+        locked: &mut Locked<'_>,
+        old: Positions,
+        new_head: Option<usize>,
+        reason: Refusal,
+    ) -> WriteError {
+        let evicted = self.count_evicted(locked, old, new_head);
+        bump(&self.seq.first, evicted);
+        self.dropped.fetch_add(1, Ordering::Relaxed);
+        WriteError { reason }
     }
 
     /// Counts the messages between the old head and `new_head`, after a refusal.
@@ -211,7 +283,7 @@ impl Ring {
     pub fn cursor(&self) -> Cursor<'_> {
         let locked = self.mapping.lock();
         let at = locked.positions();
-        let seq = self.next_seq.load(Ordering::Relaxed);
+        let seq = self.seq.next.load(Ordering::Relaxed);
         drop(locked);
         let rc_at = (at.tail + self.area_len() - 1) % self.area_len();
         Cursor { ring: self, seq, rc_at, skipped: 0 }
@@ -262,13 +334,13 @@ impl Cursor<'_> {
         let ring = self.ring;
         let mut locked = ring.mapping.lock();
         let at = locked.positions();
-        let first = ring.first_seq.load(Ordering::Relaxed);
+        let first = ring.seq.first.load(Ordering::Relaxed);
         if self.seq < first {
             self.skipped += first - self.seq;
             self.seq = first;
             self.rc_at = at.head;
         }
-        if self.seq >= ring.next_seq.load(Ordering::Relaxed) {
+        if self.seq >= ring.seq.next.load(Ordering::Relaxed) {
             return false;
         }
 
@@ -287,5 +359,51 @@ impl Cursor<'_> {
     /// Messages evicted before this cursor could read them.
     pub fn skipped(&self) -> u64 {
         self.skipped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::apply::{RingSpec, open_backing_file};
+
+    /// Writes to the ring when its thread exits.
+    struct WriteOnExit(Arc<Ring>);
+
+    impl Drop for WriteOnExit {
+        fn drop(&mut self) {
+            let record = Record { tag: "exit", ..Record::new(b"thread done") };
+            self.0.write(&record).expect("the write on exit fits");
+        }
+    }
+
+    thread_local! {
+        static ON_EXIT: RefCell<Option<WriteOnExit>> = const { RefCell::new(None) };
+    }
+
+    #[test]
+    fn write_from_thread_local_destructor() {
+        let mut spec = RingSpec::new("r1", None);
+        spec.format = LogFormat::Local;
+        let ring = Arc::new(open_backing_file(&spec).unwrap().0);
+        let mut cursor = ring.cursor();
+
+        let for_thread = Arc::clone(&ring);
+        std::thread::spawn(move || {
+            // Thread-local destructors run in the reverse order of first
+            // use on Linux, so the header buffer, used last, is gone by the
+            // time the write on exit runs.
+            let writer = Arc::clone(&for_thread);
+            ON_EXIT.with(|slot| *slot.borrow_mut() = Some(WriteOnExit(writer)));
+            for_thread.write(&Record::new(b"first")).unwrap();
+        })
+        .join()
+        .unwrap();
+
+        assert!(cursor.next().unwrap().ends_with(b"first"));
+        let last = cursor.next().unwrap();
+        assert!(last.ends_with(b" exit: thread done"), "{}", String::from_utf8_lossy(&last));
     }
 }

@@ -107,8 +107,23 @@ pub struct Appended {
 }
 
 /// Returns the bytes a message of `len` payload bytes takes: varint, payload, RC.
+#[inline]
 pub const fn needed(len: usize) -> usize {
-    varint::encoded_len(len as u64) + len + 1
+    let varint_len = if len < ONE_BYTE_VARINT { 1 } else { varint::encoded_len(len as u64) };
+    varint_len + len + 1
+}
+
+/// Lengths below this take a one-byte varint, the usual case on the write path.
+const ONE_BYTE_VARINT: usize = 240;
+
+/// Encodes `len` into `out` and returns the bytes written, without a call for short lengths.
+#[inline]
+fn encode_len(len: usize, out: &mut [u8; varint::MAX_LEN]) -> usize {
+    if len < ONE_BYTE_VARINT {
+        out[0] = len as u8;
+        return 1;
+    }
+    varint::encode(len as u64, out)
 }
 
 /// Returns the longest payload that fits in an empty area of `size` bytes.
@@ -142,6 +157,7 @@ pub fn max_payload(size: usize) -> usize {
 /// # Errors
 ///
 /// [`Refusal`] when the message cannot be stored; nothing is written then.
+#[inline]
 pub fn append(
     area: &mut [u8],
     at: Positions,
@@ -183,6 +199,7 @@ struct Room {
 }
 
 /// Evicts the oldest messages until `needed` more bytes fit.
+#[inline]
 fn make_room(area: &[u8], at: Positions, needed: usize) -> Room {
     let size = area.len();
     let mut room = Room { head: at.head, evicted: 0, refusal: None };
@@ -207,6 +224,7 @@ fn make_room(area: &[u8], at: Positions, needed: usize) -> Room {
 ///
 /// `None` when the varint or the payload runs past the `data` bytes left
 /// from `rc_at`.
+#[inline]
 pub fn message_span(area: &[u8], rc_at: usize, data: usize) -> Option<usize> {
     let (len, varint_len) = length_at(area, rc_at, data)?;
     let span = 1usize.checked_add(varint_len)?.checked_add(usize::try_from(len).ok()?)?;
@@ -228,7 +246,7 @@ fn advance(pos: usize, by: usize, size: usize) -> usize {
 fn length_at(area: &[u8], rc_at: usize, data: usize) -> Option<(u64, usize)> {
     let size = area.len();
     let first_at = advance(rc_at, 1, size);
-    if data > 1 && area[first_at] < 240 {
+    if data > 1 && usize::from(area[first_at]) < ONE_BYTE_VARINT {
         return Some((u64::from(area[first_at]), 1));
     }
     let byte = |index: usize| (index + 1 < data).then(|| area[(first_at + index) % size]);
@@ -239,15 +257,22 @@ fn length_at(area: &[u8], rc_at: usize, data: usize) -> Option<(u64, usize)> {
 }
 
 /// Writes the varint, the payload and a zero RC byte from `start`; returns the new tail.
+#[inline]
 fn write_message(area: &mut [u8], start: usize, parts: &[&[u8]], len: usize) -> usize {
     let size = area.len();
     let mut encoded = [0u8; varint::MAX_LEN];
-    let varint_len = varint::encode(len as u64, &mut encoded);
+    let varint_len = encode_len(len, &mut encoded);
 
     let rc_at = start + varint_len + len;
     if rc_at < size {
         // The usual case: the message does not cross the end of the area.
-        area[start..start + varint_len].copy_from_slice(&encoded[..varint_len]);
+        // A one-byte varint is stored directly: `copy_from_slice` of a
+        // length the compiler cannot see is a call to `memcpy`.
+        if varint_len == 1 {
+            area[start] = encoded[0];
+        } else {
+            area[start..start + varint_len].copy_from_slice(&encoded[..varint_len]);
+        }
         let mut pos = start + varint_len;
         for part in parts {
             let take = (rc_at - pos).min(part.len());
