@@ -167,7 +167,7 @@ impl SourceFile {
 
 fn line_starts(bytes: &[u8]) -> Vec<usize> {
     let mut starts = vec![0];
-    starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+    starts.extend(memchr::memchr_iter(b'\n', bytes).map(|lf| lf + 1));
     starts
 }
 

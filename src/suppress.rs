@@ -265,11 +265,21 @@ fn invalid_directive(file: FileId, span: Span) -> Diagnostic {
 /// Returns the registered code or name nearest to `text`, if one is close enough.
 fn closest_code(text: &str) -> Option<&'static CodeInfo> {
     let text = text.to_ascii_lowercase();
+    let chars = text.chars().count();
+    // The distance is at least the difference in length, so most candidates
+    // are ruled out without computing it.
+    let distance = |candidate: &str| {
+        if chars.abs_diff(candidate.chars().count()) > 2 {
+            usize::MAX
+        } else {
+            strsim::levenshtein(&text, candidate)
+        }
+    };
     registry::all()
         .into_iter()
         .map(|info| {
-            let code = strsim::levenshtein(&text, &info.code.to_ascii_lowercase());
-            let name = strsim::levenshtein(&text, info.name);
+            let code = distance(&info.code.to_ascii_lowercase());
+            let name = distance(info.name);
             (code.min(name), info)
         })
         .filter(|(distance, _)| *distance <= 2)

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use foldhash::fast::RandomState;
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -44,7 +44,8 @@ pub struct RingChecker {
     /// hold short names without a heap block of their own.
     names: HashMap<WordBytes, (FileId, Span), RandomState>,
     /// Whether each backing-file directory exists, so each is looked up once.
-    directories: HashMap<PathBuf, bool, RandomState>,
+    /// Keyed by the bytes of the path, which hash faster than its components.
+    directories: HashMap<OsString, bool, RandomState>,
     rings: Vec<RingDef>,
     diagnostics: Vec<Diagnostic>,
     /// The section whose lines are being applied.
@@ -327,7 +328,7 @@ impl SectionWalk {
         &mut self,
         line: &Line,
         ring: Option<&mut RingDef>,
-        directories: &mut HashMap<PathBuf, bool, RandomState>,
+        directories: &mut HashMap<OsString, bool, RandomState>,
     ) {
         let keyword = line.words[0].value.as_slice();
         if !RING_KEYWORDS[1..].iter().any(|known| known.as_bytes() == keyword) {
@@ -610,7 +611,7 @@ fn ignored_size(ctx: &LineContext<'_>, size: u64, current: u64) -> Option<Diagno
 fn apply_backing_file(
     ctx: &LineContext<'_>,
     ring: &mut RingDef,
-    directories: &mut HashMap<PathBuf, bool, RandomState>,
+    directories: &mut HashMap<OsString, bool, RandomState>,
     out: &mut Vec<Diagnostic>,
 ) {
     if let (Some(first), Some(first_line)) = (&ring.backing_file, ring.lines.backing_file) {
@@ -652,10 +653,19 @@ fn missing_directory(
     ctx: &LineContext<'_>,
     word: &Word,
     path: &Path,
-    directories: &mut HashMap<PathBuf, bool, RandomState>,
+    directories: &mut HashMap<OsString, bool, RandomState>,
 ) -> Option<Diagnostic> {
     let directory = path.parent().filter(|_| path.is_absolute())?;
-    let exists = *directories.entry(directory.to_path_buf()).or_insert_with(|| directory.is_dir());
+    // Looked up before inserting, so that a directory seen before costs no
+    // allocation: most rings of a file share one directory.
+    let exists = match directories.get(directory.as_os_str()) {
+        Some(exists) => *exists,
+        None => {
+            let exists = directory.is_dir();
+            directories.insert(directory.as_os_str().to_owned(), exists);
+            exists
+        }
+    };
     if directory.as_os_str().is_empty() || exists {
         return None;
     }
