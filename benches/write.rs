@@ -16,6 +16,10 @@ use ringcfg::apply::{Ring, RingSpec, open_backing_file};
 use ringcfg::ring::LogFormat;
 use ringcfg::store::writer::{self, Positions};
 
+#[path = "support/cpu.rs"]
+#[allow(dead_code, reason = "this bench times its own threads and prints no speed")]
+mod cpu;
+
 const MESSAGE: &[u8; 100] = b"GET /index.html HTTP/1.1 200 512 - - ---- 1/1/0/0/0 0/0 {example.com} {} 10.0.0.1:43210 fe be/srv123";
 
 fn ring(dir: &tempfile::TempDir, format: LogFormat) -> Ring {
@@ -46,13 +50,9 @@ fn concurrent(ring: &Ring, writers: u64, iters: u64) -> Duration {
     start.elapsed()
 }
 
-/// CPU time this thread has run, from `/proc/thread-self/schedstat`.
-///
-/// Unlike wall time, it holds up while other processes share the cores.
+/// CPU time this thread has run, zero where Linux's schedstat is missing.
 fn thread_cpu() -> Duration {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
-    let nanos = text.split(' ').next().and_then(|field| field.parse().ok()).unwrap_or(0);
-    Duration::from_nanos(nanos)
+    cpu::thread_cpu_time().unwrap_or_default()
 }
 
 /// Writes `count` messages from each of `writers` threads; returns the CPU time of all of them.

@@ -32,8 +32,8 @@ pub(crate) fn run(_args: Args) -> Result<ExitCode, CliError> {
         | ringcfg::lsp::ServerError::ExitBeforeInitialize),
     ) = served
     {
-        // The protocol asks for status 1 when `exit` comes without
-        // `shutdown`: the client ended the session, just not cleanly.
+        // The protocol specifies status 1 when `exit` comes without
+        // `shutdown`, because the client ended the session without closing it.
         super::report_failure(&error.into());
         let _ = io_threads.join_writer(WRITE_TIMEOUT);
         return Ok(ExitCode::from(1));

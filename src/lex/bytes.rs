@@ -86,8 +86,8 @@ impl From<&[u8]> for WordBytes {
 /// Copies `src`, at most [`INLINE`] bytes, to the start of `dst`.
 ///
 /// Two copies of a fixed size that may overlap, picked by the length,
-/// compile to a few moves; `copy_from_slice` with a variable length is a
-/// call to `memcpy` for a word of a few bytes.
+/// compile to a few moves. `copy_from_slice` with a variable length would
+/// call `memcpy` for a word of a few bytes.
 #[inline]
 fn copy_short(src: &[u8], dst: &mut [u8; INLINE]) {
     let len = src.len();

@@ -120,12 +120,14 @@ fn scan(line: &[u8], base: usize, ctx: &VarContext<'_>, out: &mut LexedLine) {
     }
 }
 
-/// What a byte means to [`plain_line`]: 0 for a byte of a word, else one of
-/// the constants below.
+/// Byte class of [`plain_line`]: a byte of a word.
 const PLAIN: u8 = 0;
+/// Byte class: a blank between words.
 const BLANK: u8 = 1;
+/// Byte class: `#`, which starts a comment.
 const COMMENT: u8 = 2;
-/// A quote, a backslash or a CR: the line needs the full scan.
+/// Byte class: a quote, a backslash or a CR, after which the line needs the
+/// full scan.
 const SPECIAL: u8 = 3;
 
 /// The class of every byte, for the hand-written scan of plain lines.
@@ -161,7 +163,7 @@ fn class_at(line: &[u8], at: usize) -> u8 {
 fn plain_line(line: &[u8], base: usize, out: &mut LexedLine) -> bool {
     let mut at = 0;
     loop {
-        while class_at(line, at) == BLANK && at < line.len() {
+        while at < line.len() && class_at(line, at) == BLANK {
             at += 1;
         }
         if at == line.len() {
@@ -702,7 +704,7 @@ mod tests {
     }
 
     #[test]
-    fn plain_line_over_the_word_limit_falls_back_to_the_full_scan() {
+    fn plain_line_over_word_limit() {
         let line: Vec<String> = (0..70).map(|i| format!("w{i}")).collect();
         let lexed = lex(line.join(" ").as_bytes());
         assert_eq!(lexed.error.map(|e| e.kind), Some(LexErrorKind::TooManyWords));

@@ -167,10 +167,10 @@ pub fn resolve(references: &[RingRef], rings: &[RingDef], out: &mut Vec<Diagnost
     resolve_with_budget(references, rings, SUGGESTION_BUDGET, out);
 }
 
-/// The most name comparisons that "did you mean" suggestions may cost in one
-/// run. Each unresolved name is compared with every ring name, so a file
-/// with thousands of both took seconds; past this budget the help names no
-/// ring. A comparison took about half a microsecond in a measurement on a
+/// The maximum number of name comparisons that "did you mean" suggestions
+/// may cost in one run. Each unresolved name is compared with every ring
+/// name, so a file with thousands of both took seconds. Past this budget
+/// the help names no ring. A comparison took about half a microsecond in a measurement on a
 /// 2-core virtual machine, so the budget costs about a tenth of a second.
 const SUGGESTION_BUDGET: usize = 250_000;
 

@@ -7,11 +7,11 @@
 //! Those follow-on errors are not reported here, only their cause.
 
 use std::collections::HashMap;
-
-use foldhash::fast::RandomState;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+
+use foldhash::fast::RandomState;
 
 use super::value::{self, Atol, SizeError, TimeError};
 use super::{BackingFile, Code, LogFormat, LogProto, RingDef, RingServer, server};

@@ -94,9 +94,9 @@ fn scan_chunk(chunk: &[u8]) -> (usize, Option<usize>) {
 
 /// Returns the offset of the first LF or NUL byte of `bytes`.
 ///
-/// Configuration lines are mostly short. Their first bytes are tested
-/// eight at a time in a `u64`, which finds their end sooner than a
-/// vectorized search is set up; longer lines go on with `memchr2`.
+/// Configuration lines are mostly short, so their first 64 bytes are tested
+/// eight at a time in a `u64`, which finds their end before a vectorized
+/// search would be set up. Longer lines go on with `memchr2`.
 fn find_lf_or_nul(bytes: &[u8]) -> Option<usize> {
     const HEAD: usize = 64;
     let mut at = 0;
@@ -171,7 +171,7 @@ mod tests {
     }
 
     #[test]
-    fn find_lf_or_nul_agrees_with_a_plain_search() {
+    fn find_lf_or_nul_tricky_bytes() {
         let samples: [&[u8]; 7] = [
             b"",
             b"abc",
@@ -196,7 +196,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn find_lf_or_nul_matches_a_byte_search(
+        fn find_lf_or_nul_random_bytes(
             bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)
         ) {
             let expected = bytes.iter().position(|b| *b == b'\n' || *b == 0);
@@ -205,7 +205,7 @@ mod tests {
     }
 
     #[test]
-    fn lines_find_nul_and_lf_past_the_first_bytes() {
+    fn lines_past_the_first_64_bytes() {
         let mut bytes = vec![b'x'; 200];
         bytes[150] = 0;
         bytes[180] = b'\n';

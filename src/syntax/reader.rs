@@ -42,7 +42,7 @@ pub enum Event {
     Line(Line),
 }
 
-/// What [`Reader::next_ref`] yields: an [`Event`] whose line is borrowed
+/// An event of [`Reader::next_ref`]: an [`Event`] whose line is borrowed
 /// from the reader until the next call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventRef<'r> {
