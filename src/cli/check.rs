@@ -8,6 +8,7 @@ use std::io::{self, IsTerminal, Read, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use ringcfg::diag::render::{self, HumanOptions, OutputFormat};
 use ringcfg::lex::Env;
@@ -116,6 +117,11 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     let errors = count(&report.diagnostics, Severity::Error);
     let warnings = count(&report.diagnostics, Severity::Warning);
     let failed = errors > 0 || (args.deny_warnings && warnings > 0);
+
+    // The process ends next and the system takes its memory back at once;
+    // freeing the rings and references block by block was 5% of the
+    // instructions of a check of 2,900 rings.
+    std::mem::forget(report);
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
@@ -131,7 +137,7 @@ fn read_sources(files: &[PathBuf]) -> Result<Vec<SourceFile>, CliError> {
     let mut sources = Vec::with_capacity(files.len());
     for path in files {
         let (name, bytes) = if path.as_os_str() == "-" {
-            ("<stdin>".to_owned(), read_stdin()?)
+            ("<stdin>".to_owned(), read_stdin()?.into())
         } else {
             (path.display().to_string(), read_regular_file(path)?)
         };
@@ -157,7 +163,7 @@ fn read_stdin() -> Result<Vec<u8>, CliError> {
 
 /// Reads a regular file; FIFOs and devices are rejected before they are
 /// opened, since opening a FIFO blocks and `/dev/zero` never ends.
-fn read_regular_file(path: &Path) -> Result<Vec<u8>, CliError> {
+fn read_regular_file(path: &Path) -> Result<Arc<[u8]>, CliError> {
     let metadata = std::fs::metadata(path)
         .map_err(|error| format!("cannot read '{}': {error}", path.display()))?;
     if !metadata.is_file() {
@@ -167,7 +173,56 @@ fn read_regular_file(path: &Path) -> Result<Vec<u8>, CliError> {
         )
         .into());
     }
-    std::fs::read(path).map_err(|error| format!("cannot read '{}': {error}", path.display()).into())
+    let read =
+        std::fs::File::open(path).and_then(|mut file| read_into_shared(&mut file, metadata.len()));
+    read.map_err(|error| format!("cannot read '{}': {error}", path.display()).into())
+}
+
+/// Reads `file` to its end into a buffer of `expected` bytes, the size its
+/// metadata gave, that becomes the `SourceFile`'s own.
+///
+/// Reading into a `Vec` and converting it would copy the whole file once
+/// more, and on a 500 KB file the fresh pages of that copy cost more than
+/// the reading. A file that changed size since its metadata was read is
+/// still read whole, through the slower path.
+fn read_into_shared(file: &mut impl Read, expected: u64) -> io::Result<Arc<[u8]>> {
+    let Ok(expected) = usize::try_from(expected) else {
+        return read_rest(file, Vec::new());
+    };
+    let mut shared: Arc<[u8]> = std::iter::repeat_n(0, expected).collect();
+    let buffer = Arc::get_mut(&mut shared).expect("a new Arc has no other owner");
+    let filled = fill(file, buffer)?;
+    if filled < expected {
+        return Ok(Arc::from(&buffer[..filled]));
+    }
+    let mut extra = [0; 1];
+    match fill(file, &mut extra)? {
+        0 => Ok(shared),
+        _ => {
+            let mut grown = shared.to_vec();
+            grown.push(extra[0]);
+            read_rest(file, grown)
+        }
+    }
+}
+
+/// Reads into `buffer` until it is full or the file ends; returns the bytes read.
+fn fill(file: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match file.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(count) => filled += count,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(filled)
+}
+
+fn read_rest(file: &mut impl Read, mut bytes: Vec<u8>) -> io::Result<Arc<[u8]>> {
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes.into())
 }
 
 /// Builds the variables for "$NAME": the process environment unless
@@ -230,5 +285,34 @@ mod tests {
         assert!(parse_assignment("A=b=c").is_ok_and(|(name, value)| name == "A" && value == "b=c"));
         assert!(parse_assignment("=x").is_err());
         assert!(parse_assignment("NAME").is_err());
+    }
+
+    /// Gives at most three bytes a call, and an interruption before each.
+    struct Trickle<'a> {
+        rest: &'a [u8],
+        interrupt: bool,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+            self.interrupt = !self.interrupt;
+            if self.interrupt {
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            let count = buffer.len().min(self.rest.len()).min(3);
+            buffer[..count].copy_from_slice(&self.rest[..count]);
+            self.rest = &self.rest[count..];
+            Ok(count)
+        }
+    }
+
+    #[test]
+    fn read_ignores_stale_metadata_size() {
+        let text = b"ring logs\n    size 64k\n";
+        for expected in [0, 1, 10, text.len() as u64, text.len() as u64 + 7, u64::MAX] {
+            let mut file = Trickle { rest: text, interrupt: false };
+            let read = read_into_shared(&mut file, expected.min(1 << 20));
+            assert_eq!(read.expect("an in-memory read succeeds").as_ref(), text, "{expected}");
+        }
     }
 }
