@@ -135,10 +135,15 @@ fn trace_reference(file: FileId, line: &Line) -> Option<RingRef> {
 fn debug_references(file: FileId, line: &Line, out: &mut Vec<RingRef>) {
     for word in &line.words[1..] {
         let value = &word.value;
+        // `,debug(,X)` is the shortest converter that names a ring; most
+        // words are keywords and numbers, shorter than that.
+        if value.len() < ",debug(,X)".len() {
+            continue;
+        }
         let mut from = 0;
-        while let Some(found) = find(&value[from..], b"debug(") {
+        while let Some(found) = find_debug(&value[from..]) {
             let start = from + found;
-            from = start + 6;
+            from = start + "debug(".len();
             let follows_converter = start > 0 && value[start - 1] == b',';
             let Some(close) = value[from..].iter().position(|b| *b == b')') else { break };
             let args = &value[from..from + close];
@@ -158,8 +163,11 @@ fn debug_references(file: FileId, line: &Line, out: &mut Vec<RingRef>) {
     }
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(haystack, needle)
+/// Finds `debug(` with a plain scan: words are short, and building a
+/// vectorized searcher for each word cost more than the search itself.
+fn find_debug(haystack: &[u8]) -> Option<usize> {
+    const NEEDLE: &[u8] = b"debug(";
+    haystack.windows(NEEDLE.len()).position(|window| window[0] == b'd' && window == NEEDLE)
 }
 
 /// Resolves every reference against `rings` and reports what HAProxy would fail on at start-up.

@@ -838,7 +838,7 @@ fn apply_timeout(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagno
 }
 
 fn apply_format(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnostic>) {
-    let text = ctx.word(1).map(|word| word.text().into_owned()).unwrap_or_default();
+    let text = ctx.word(1).map(Word::text).unwrap_or_default();
     let Some(format) = LogFormat::from_name(&text) else {
         let names: Vec<&str> = LogFormat::ALL.iter().map(|format| format.name()).collect();
         let help = match suggest(&text, &names) {
