@@ -57,18 +57,7 @@ pub struct Word {
 impl Word {
     /// Returns the decoded value as text, with invalid UTF-8 replaced by U+FFFD.
     pub fn text(&self) -> Cow<'_, str> {
-        // Almost every word is short ASCII. Testing that first costs a
-        // fraction of the setup of `from_utf8`, which checks eight bytes at
-        // a time, while the lossy decoder walks chunks.
-        let bytes = self.value.as_slice();
-        if bytes.len() <= 32 && bytes.iter().all(u8::is_ascii) {
-            // SAFETY: ASCII bytes are valid UTF-8.
-            return Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(bytes) });
-        }
-        match std::str::from_utf8(bytes) {
-            Ok(text) => Cow::Borrowed(text),
-            Err(_) => String::from_utf8_lossy(&self.value),
-        }
+        lossy_text(&self.value)
     }
 
     /// Returns true when the decoded value is exactly `text`.
@@ -89,6 +78,21 @@ impl Word {
     /// ```
     pub fn c_str(&self) -> &[u8] {
         c_str(&self.value)
+    }
+}
+
+/// Returns `bytes` as text, with invalid UTF-8 replaced by U+FFFD.
+pub(crate) fn lossy_text(bytes: &[u8]) -> Cow<'_, str> {
+    // Almost every word is short ASCII. Testing that first costs a
+    // fraction of the setup of `from_utf8`, which checks eight bytes at a
+    // time, while the lossy decoder walks chunks.
+    if bytes.len() <= 32 && bytes.iter().all(u8::is_ascii) {
+        // SAFETY: ASCII bytes are valid UTF-8.
+        return Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(bytes) });
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
     }
 }
 

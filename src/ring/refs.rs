@@ -11,6 +11,7 @@ use foldhash::fast::RandomState;
 use super::section::{BUILTIN_SINKS, sub_span, suggest};
 use super::{Code, RingDef, RingRef};
 use crate::diag::Diagnostic;
+use crate::lex::lossy_text;
 use crate::source::FileId;
 use crate::syntax::{Line, Section};
 
@@ -107,7 +108,7 @@ fn log_reference(file: FileId, line: &Line) -> Option<RingRef> {
         .and_then(|index| line.words.get(index + 3))
         .and_then(|word| word.text().parse().ok());
     Some(RingRef {
-        name: String::from_utf8_lossy(name).into_owned(),
+        name: lossy_text(name).into_owned(),
         file,
         span: sub_span(target, 5, name.len()),
         kind: RefKind::Log,
@@ -153,7 +154,7 @@ fn debug_references(file: FileId, line: &Line, out: &mut Vec<RingRef>) {
                 continue;
             }
             out.push(RingRef {
-                name: String::from_utf8_lossy(name).into_owned(),
+                name: lossy_text(name).into_owned(),
                 file,
                 span: sub_span(word, from + comma + 1, name.len()),
                 kind: RefKind::DebugConverter,

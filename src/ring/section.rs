@@ -748,6 +748,9 @@ fn apply_server(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnos
             .with_help("the slowest server sets the pace of all; give each server its own ring if their speeds differ"),
         );
     }
+    // A ring has one server in all but rare configurations, and a first
+    // `push` would reserve room for four, 512 bytes a ring.
+    ring.servers.reserve_exact(1);
     ring.servers.push(RingServer {
         name: name.text().into_owned(),
         address: address_text,
