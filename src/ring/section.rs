@@ -52,7 +52,7 @@ pub struct RingChecker {
     open: Option<OpenSection>,
     /// The line list of [`OtherSection`], kept from section to section so
     /// that its capacity is allocated once.
-    spare_lines: Vec<SeenLine>,
+    spare_lines: LastLines,
 }
 
 /// The section a [`RingChecker`] is in.
@@ -70,21 +70,19 @@ struct OtherSection {
     /// The header statement, which diagnostics point back to.
     header: Span,
     in_global: bool,
-    /// The first word of every line so far, to look back for a misspelled
+    /// The last line of each keyword so far, to look back for a misspelled
     /// `ring` header once a stray keyword appears. Not filled any more once
     /// that search ran.
-    lines: Vec<SeenLine>,
+    lines: LastLines,
     /// The result of that search: the misspelled header and its line number.
     misspelled_ring: Option<Option<(Span, usize)>>,
 }
 
-/// The first word of a line and its line number.
-#[derive(Debug)]
-struct SeenLine {
-    keyword: WordBytes,
-    span: Span,
-    number: usize,
-}
+/// The span and number of the last line of each keyword in a section.
+///
+/// One entry per keyword, not per line: a `global` section may have
+/// thousands of `log` lines.
+type LastLines = HashMap<WordBytes, (Span, usize), RandomState>;
 
 impl RingChecker {
     /// Creates a checker that follows the rules of `version`.
@@ -96,7 +94,7 @@ impl RingChecker {
             rings: Vec::new(),
             diagnostics: Vec::new(),
             open: None,
-            spare_lines: Vec::new(),
+            spare_lines: LastLines::default(),
         }
     }
 
@@ -262,12 +260,13 @@ impl OtherSection {
             || (self.in_global && matches!(keyword, b"size" | b"maxlen" | b"format"));
         if !stray {
             if self.misspelled_ring.is_none() {
-                let seen = SeenLine {
-                    keyword: first.value.clone(),
-                    span: first.span,
-                    number: line.number,
-                };
-                self.lines.push(seen);
+                let seen = (first.span, line.number);
+                match self.lines.get_mut(keyword) {
+                    Some(last) => *last = seen,
+                    None => {
+                        self.lines.insert(first.value.clone(), seen);
+                    }
+                }
             }
             return None;
         }
@@ -304,9 +303,11 @@ impl OtherSection {
         *self.misspelled_ring.get_or_insert_with(|| {
             self.lines
                 .iter()
-                .rev()
-                .find(|line| crate::syntax::closest_section_keyword(&line.keyword) == Some("ring"))
-                .map(|line| (line.span, line.number))
+                .filter(|(keyword, _)| {
+                    crate::syntax::closest_section_keyword(keyword) == Some("ring")
+                })
+                .map(|(_, &last)| last)
+                .max_by_key(|&(_, number)| number)
         })
     }
 }
