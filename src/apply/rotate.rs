@@ -191,13 +191,18 @@ fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
     let cwd = rustix::fs::CWD;
     match rustix::fs::renameat_with(cwd, from, cwd, to, RenameFlags::NOREPLACE) {
         Ok(()) => Ok(()),
-        Err(Errno::INVAL | Errno::NOSYS | Errno::NOTSUP) => {
-            // FIXME: no test reaches this branch, because tmpfs and ext4 support the flag.
-            fs::hard_link(from, to)?;
-            fs::remove_file(from)
-        }
+        // NOTE: the tests run on tmpfs or ext4, which support the flag, so
+        // they call the fallback directly rather than through this branch.
+        Err(Errno::INVAL | Errno::NOSYS | Errno::NOTSUP) => link_then_unlink(from, to),
         Err(errno) => Err(errno.into()),
     }
+}
+
+/// Moves `from` to `to` by a hard link and an unlink; the link fails with
+/// `AlreadyExists` when `to` exists, so nothing is replaced.
+fn link_then_unlink(from: &Path, to: &Path) -> io::Result<()> {
+    fs::hard_link(from, to)?;
+    fs::remove_file(from)
 }
 
 #[cfg(test)]
@@ -220,6 +225,25 @@ mod tests {
         assert!(
             matches!(classify_header(&ring[..10]), Existing::Contents(why) if why.contains("shorter"))
         );
+    }
+
+    #[test]
+    fn link_fallback_never_replaces() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let from = dir.path().join("r1.bin.bak");
+        let to = dir.path().join("r1.bin.bak.1");
+        fs::write(&from, b"older messages").expect("write the backup");
+        fs::write(&to, b"oldest messages").expect("write the numbered backup");
+
+        let error = link_then_unlink(&from, &to).expect_err("the target exists");
+        assert_eq!(error.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&from).expect("the backup stays"), b"older messages");
+        assert_eq!(fs::read(&to).expect("the target stays"), b"oldest messages");
+
+        fs::remove_file(&to).expect("free the target");
+        link_then_unlink(&from, &to).expect("the target is free");
+        assert!(!from.exists(), "the source name is gone");
+        assert_eq!(fs::read(&to).expect("the backup moved"), b"older messages");
     }
 
     #[test]
