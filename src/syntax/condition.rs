@@ -539,8 +539,8 @@ fn eval_predicate(
         Predicate::VersionBefore => compare_version(options.version, first) > 0,
         Predicate::OpensslVersionAtleast | Predicate::OpensslVersionBefore => {
             let current =
-                options.tls.as_ref().and_then(|tls| openssl_number(tls.version.as_bytes()));
-            let (Some(current), Some(wanted)) = (current, openssl_number(first)) else {
+                options.tls.as_ref().and_then(|tls| openssl_version_number(tls.version.as_bytes()));
+            let (Some(current), Some(wanted)) = (current, openssl_version_parser(first)) else {
                 return Err(invalid());
             };
             match predicate {
@@ -658,27 +658,58 @@ fn strtol10(text: &[u8]) -> (u32, &[u8]) {
     (value as u32, &text[i + digits..])
 }
 
-/// Turns an OpenSSL version such as `3.0.13` or `1.1.1k` into a number that
-/// orders like OpenSSL's own version numbers.
-///
-/// FIXME: HAProxy's `openssl_version_parser()` also accepts other spellings;
-/// this reads `MAJOR.MINOR.PATCH` with an optional letter only.
-fn openssl_number(text: &[u8]) -> Option<u64> {
-    let text = std::str::from_utf8(text).ok()?;
-    let mut parts = text.splitn(3, '.');
-    let major: u64 = parts.next()?.parse().ok()?;
-    let minor: u64 = parts.next().unwrap_or("0").parse().ok()?;
-    let patch_text = parts.next().unwrap_or("0");
-    let digits = patch_text.bytes().take_while(u8::is_ascii_digit).count();
-    let patch: u64 = patch_text[..digits].parse().unwrap_or(0);
-    let letter = match &patch_text[digits..] {
-        "" => 0,
-        rest if rest.len() == 1 && rest.as_bytes()[0].is_ascii_lowercase() => {
-            u64::from(rest.as_bytes()[0] - b'a' + 1)
+/// Reads an OpenSSL version the way HAProxy's `openssl_version_parser()`
+/// does, into OpenSSL 1.x's `0xMNNFFPPS` layout: `MAJOR.MINOR.FIX`, then
+/// patch letters (`1.1.1k`, `0.9.8zh`), `-betaN`, or another `-` suffix for
+/// a development build. Returns `None` where HAProxy's parser returns 0.
+fn openssl_version_parser(text: &[u8]) -> Option<u32> {
+    let (major, rest) = strtol10(text);
+    let rest = rest.strip_prefix(b".").filter(|_| major <= 0xf)?;
+    let (minor, rest) = strtol10(rest);
+    let rest = rest.strip_prefix(b".").filter(|_| minor <= 0xff)?;
+    let (fix, rest) = strtol10(rest);
+    if fix > 0xff {
+        return None;
+    }
+    let (patch, status) = match rest.split_first() {
+        None => (0, 0xf),
+        Some((b'-', pre_release)) => match pre_release.strip_prefix(b"beta") {
+            Some(number) => match strtol10(number).0 {
+                beta @ 0..=14 => (0, beta),
+                _ => return None,
+            },
+            None => (0, 0),
+        },
+        // Each byte adds its distance from 'A', upper or lower case alike,
+        // to a first patch level of 1.
+        Some(_) => {
+            let letters =
+                rest.iter().map(|byte| u32::from(byte & !0x20).wrapping_sub(u32::from(b'A')));
+            (letters.fold(1u32, u32::wrapping_add), 0xf)
         }
-        _ => return None,
     };
-    Some(((major * 1000 + minor) * 1000 + patch) * 100 + letter)
+    let number = (major & 0xf) << 28
+        | (minor & 0xff) << 20
+        | (fix & 0xff) << 12
+        | (patch & 0xff) << 4
+        | status;
+    (number != 0).then_some(number)
+}
+
+/// Returns `OPENSSL_VERSION_NUMBER` of an OpenSSL release such as `3.0.13`
+/// or `1.1.1w`: what HAProxy compares `openssl_version_atleast()` with.
+///
+/// OpenSSL 3 changed the layout to `0xMNN00PP0`, while HAProxy still reads
+/// arguments in the 1.x layout. So on OpenSSL 3 an argument with a fix
+/// level above 0 counts as newer than the library: on 3.0.13,
+/// `openssl_version_atleast(3.0.2)` is false.
+fn openssl_version_number(version: &[u8]) -> Option<u32> {
+    let number = openssl_version_parser(version)?;
+    if number >> 28 < 3 {
+        return Some(number);
+    }
+    let (major, minor, fix) = (number >> 28, (number >> 20) & 0xff, (number >> 12) & 0xff);
+    Some(major << 28 | minor << 20 | fix << 4)
 }
 
 #[cfg(test)]
@@ -770,19 +801,48 @@ mod tests {
         assert_eq!(eval("1 || openssl_version_atleast(1.1.1)"), Ok(true));
     }
 
-    #[test]
-    fn tls_predicates_with_a_library() {
+    /// Evaluates `text` for a build with OpenSSL 3.0.13.
+    fn eval_openssl_3(text: &str) -> Result<bool, ConditionError> {
         let mut options = options();
         options.tls = Some(TlsLibrary {
             name: "OpenSSL 3.0.13 30 Jan 2024".into(),
             version: "3.0.13".into(),
             awslc_api: None,
         });
-        let eval = |text: &str| evaluate(text.as_bytes(), &options, &options.env);
-        assert_eq!(eval("openssl_version_atleast(1.1.1k)"), Ok(true));
-        assert_eq!(eval("openssl_version_before(3.0.13)"), Ok(false));
-        assert_eq!(eval("ssllib_name_startswith(OpenSSL)"), Ok(true));
-        assert!(eval("awslc_api_atleast(1)").is_err());
+        evaluate(text.as_bytes(), &options, &options.env)
+    }
+
+    #[test]
+    fn tls_predicates_with_a_library() {
+        assert_eq!(eval_openssl_3("openssl_version_atleast(1.1.1k)"), Ok(true));
+        assert_eq!(eval_openssl_3("openssl_version_atleast(3.0.0)"), Ok(true));
+        assert_eq!(eval_openssl_3("openssl_version_before(3.1.0)"), Ok(true));
+        assert_eq!(eval_openssl_3("ssllib_name_startswith(OpenSSL)"), Ok(true));
+        assert!(eval_openssl_3("awslc_api_atleast(1)").is_err());
+        assert!(eval_openssl_3("openssl_version_atleast(3.0)").is_err());
+    }
+
+    #[test]
+    fn openssl_3_fix_levels_compare_as_haproxy_does() {
+        // 3.0.2 reads as 0x3000200f and 3.0.13 is 0x300000d0.
+        assert_eq!(eval_openssl_3("openssl_version_atleast(3.0.2)"), Ok(false));
+        assert_eq!(eval_openssl_3("openssl_version_before(3.0.13)"), Ok(true));
+    }
+
+    #[test]
+    fn openssl_version_spellings() {
+        assert_eq!(openssl_version_parser(b"1.1.1"), Some(0x1010_100f));
+        assert_eq!(openssl_version_parser(b"1.1.1w"), Some(0x1010_117f));
+        assert_eq!(openssl_version_parser(b"0.9.8zh"), Some(0x0090_821f));
+        assert_eq!(openssl_version_parser(b"1.0.2U"), Some(0x1000_215f));
+        assert_eq!(openssl_version_parser(b"3.0.0-alpha17"), Some(0x3000_0000));
+        assert_eq!(openssl_version_parser(b"3.0.0-beta2"), Some(0x3000_0002));
+        assert_eq!(openssl_version_parser(b"3.0.0-beta15"), None);
+        assert_eq!(openssl_version_parser(b"16.0.0"), None);
+        assert_eq!(openssl_version_parser(b"3.0"), None);
+        assert_eq!(openssl_version_parser(b"0.0.0-dev"), None);
+        assert_eq!(openssl_version_number(b"3.0.19"), Some(0x3000_0130));
+        assert_eq!(openssl_version_number(b"1.1.1w"), Some(0x1010_117f));
     }
 
     #[test]
