@@ -42,7 +42,7 @@ use crate::lex::{Env, Word};
 use crate::source::{FileId, SourceFile, Span};
 use crate::version::HaproxyVersion;
 
-pub use build::{DEFAULT_ENABLED, DEFAULT_FEATURES, TlsLibrary};
+pub use build::{BuildInfo, DEFAULT_ENABLED, DEFAULT_FEATURES, TlsLibrary};
 pub use codes::CODES;
 pub use reader::{Event, EventRef, Reader};
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use ringcfg::diag::render::{self, HumanOptions, OutputFormat};
 use ringcfg::lex::Env;
-use ringcfg::syntax::ReadOptions;
+use ringcfg::syntax::{BuildInfo, ReadOptions};
 use ringcfg::{CheckOptions, Diagnostic, HaproxyVersion, Severity, SourceFile};
 
 use super::CliError;
@@ -32,9 +32,16 @@ pub(crate) struct Args {
     #[arg(long)]
     deny_warnings: bool,
 
-    /// HAProxy release whose rules apply, such as 3.5 or 2.8.
-    #[arg(long, value_name = "MAJOR.MINOR", value_parser = parse_version, default_value_t = HaproxyVersion::NEWEST)]
-    haproxy_version: HaproxyVersion,
+    /// HAProxy release whose rules apply, such as 3.5 or 2.8 [default: the
+    /// version in --haproxy-vv, else 3.5].
+    #[arg(long, value_name = "MAJOR.MINOR", value_parser = parse_version)]
+    haproxy_version: Option<HaproxyVersion>,
+
+    /// Output of `haproxy -vv` of the target build: its version, feature list
+    /// and TLS library then decide the `.if` predicates [default: HAProxy 3.5
+    /// on Linux without OpenSSL, Lua, PCRE2 or QUIC].
+    #[arg(long, value_name = "FILE")]
+    haproxy_vv: Option<PathBuf>,
 
     /// Set an environment variable for "$NAME" expansion (repeatable).
     #[arg(short, long = "env", value_name = "NAME=VALUE", value_parser = parse_assignment)]
@@ -86,18 +93,13 @@ fn parse_assignment(text: &str) -> Result<(OsString, OsString), String> {
 
 /// Runs `ringcfg check`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
+    let read = read_options(&args)?;
     let sources = read_sources(&args.files)?;
-    let options = CheckOptions {
-        read: ReadOptions {
-            env: environment(&args),
-            version: args.haproxy_version,
-            ..ReadOptions::default()
-        },
-    };
     for source in &sources {
         log::info!("checking '{}' ({} bytes)", source.name(), source.bytes().len());
     }
-    log::info!("rules of HAProxy {}", args.haproxy_version);
+    log::info!("rules of HAProxy {}", read.version);
+    let options = CheckOptions { read };
     let report = ringcfg::check(&sources, &options);
     log::info!(
         "found {} ring(s), {} reference(s), {} diagnostic(s)",
@@ -118,11 +120,56 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     let warnings = count(&report.diagnostics, Severity::Warning);
     let failed = errors > 0 || (args.deny_warnings && warnings > 0);
 
-    // The process ends next and the system takes its memory back at once;
-    // freeing the rings and references block by block was 5% of the
+    // The process ends next, and the system reclaims its memory at once.
+    // Freeing the rings and references block by block was 5% of the
     // instructions of a check of 2,900 rings.
     std::mem::forget(report);
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Builds the reader's options from the environment flags, the target
+/// version and the build that `--haproxy-vv` describes.
+fn read_options(args: &Args) -> Result<ReadOptions, CliError> {
+    let mut options = ReadOptions { env: environment(args), ..ReadOptions::default() };
+    let mut version = args.haproxy_version;
+    if let Some(path) = &args.haproxy_vv {
+        let build = read_build_info(path)?;
+        if version.is_none() {
+            version = build.version.as_deref().map(|text| build_version(path, text)).transpose()?;
+        }
+        if let Some(features) = build.features {
+            options.features = features;
+        }
+        options.tls = build.tls;
+    }
+    options.version = version.unwrap_or(HaproxyVersion::NEWEST);
+    Ok(options)
+}
+
+/// Reads the `haproxy -vv` output in `path`.
+fn read_build_info(path: &Path) -> Result<BuildInfo, CliError> {
+    let bytes = read_regular_file(path)?;
+    let build = BuildInfo::parse(&String::from_utf8_lossy(&bytes));
+    if build.version.is_none() && build.features.is_none() {
+        return Err(format!(
+            "'{}' is not the output of 'haproxy -vv': it has no 'HAProxy version' or 'Feature list' line; save it with 'haproxy -vv > FILE'",
+            path.display()
+        )
+        .into());
+    }
+    Ok(build)
+}
+
+/// Parses the version of a `haproxy -vv` output, naming the file when this
+/// tool does not know that release.
+fn build_version(path: &Path, text: &str) -> Result<HaproxyVersion, CliError> {
+    text.parse().map_err(|error: ringcfg::version::ParseVersionError| {
+        format!(
+            "'{}': {error}; pass --haproxy-version with the closest release this tool knows",
+            path.display()
+        )
+        .into()
+    })
 }
 
 /// Largest configuration read from standard input, as HAProxy 3.5 caps

@@ -31,6 +31,95 @@ pub struct TlsLibrary {
     pub awslc_api: Option<i64>,
 }
 
+/// The facts about a build that `haproxy -vv` prints and the predicates of
+/// `.if` blocks test.
+///
+/// ```
+/// use ringcfg::syntax::BuildInfo;
+/// let output = "HAProxy version 3.0.5-1 2024/09/19 - https://haproxy.org/\n\
+///     Feature list : +EPOLL -KQUEUE +OPENSSL\n\
+///     Built with OpenSSL version : OpenSSL 3.0.13 30 Jan 2024\n\
+///     Running on OpenSSL version : OpenSSL 3.0.15 3 Sep 2024\n";
+/// let build = BuildInfo::parse(output);
+/// assert_eq!(build.version.as_deref(), Some("3.0.5-1"));
+/// assert_eq!(build.features.as_deref(), Some("+EPOLL -KQUEUE +OPENSSL"));
+/// let tls = build.tls.expect("a TLS library");
+/// assert_eq!(tls.version, "3.0.13");
+/// assert_eq!(tls.name, "OpenSSL 3.0.15 3 Sep 2024");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BuildInfo {
+    /// The version after `HAProxy version`, such as `3.0.5-1ppa1~jammy`.
+    pub version: Option<String>,
+    /// The `Feature list` line, followed by the `Detected feature list`
+    /// line of newer releases: `feature()` searches both.
+    pub features: Option<String>,
+    /// The TLS library: the version of the `Built with` line, which the
+    /// version predicates compare with, and the text of the `Running on`
+    /// line, which `ssllib_name_startswith()` tests.
+    pub tls: Option<TlsLibrary>,
+}
+
+impl BuildInfo {
+    /// Reads the output of `haproxy -vv`. Lines it does not know are skipped.
+    pub fn parse(output: &str) -> Self {
+        let mut build = BuildInfo::default();
+        let mut built_with = None;
+        let mut running_on = None;
+        for line in output.lines().map(str::trim) {
+            if let Some(rest) = line.strip_prefix("HAProxy version ") {
+                build.version = rest.split_whitespace().next().map(str::to_owned);
+            } else if let Some(list) = line.strip_prefix("Feature list :") {
+                build.add_features(list);
+            } else if let Some(list) = line.strip_prefix("Detected feature list :") {
+                build.add_features(list);
+            } else if let Some(text) = tls_line(line, "Built with") {
+                built_with = Some(text);
+            } else if let Some(text) = tls_line(line, "Running on") {
+                running_on = Some(text.trim_end_matches(" (VERSIONS DIFFER!)"));
+            }
+        }
+        build.tls = built_with.map(|built| TlsLibrary {
+            name: running_on.unwrap_or(built).to_owned(),
+            version: library_version(built).to_owned(),
+            awslc_api: None,
+        });
+        build
+    }
+
+    fn add_features(&mut self, list: &str) {
+        let list = list.trim();
+        match &mut self.features {
+            Some(features) if !list.is_empty() => {
+                features.push(' ');
+                features.push_str(list);
+            }
+            Some(_) => {}
+            None => self.features = Some(list.to_owned()),
+        }
+    }
+}
+
+/// Returns the text of `PREFIX OpenSSL version : TEXT`, which HAProxy 3.2
+/// and later print as `PREFIX SSL library version : TEXT`.
+fn tls_line<'a>(line: &'a str, prefix: &str) -> Option<&'a str> {
+    let rest = line.strip_prefix(prefix)?.trim_start();
+    let rest = rest.strip_prefix("OpenSSL").or_else(|| rest.strip_prefix("SSL library"))?;
+    Some(rest.trim_start().strip_prefix("version :")?.trim())
+}
+
+/// Returns the version in OpenSSL's version text, such as `3.0.13` in
+/// `OpenSSL 3.0.13 30 Jan 2024` or `1.1.1` in AWS-LC's
+/// `OpenSSL 1.1.1 (compatible; AWS-LC 1.48.0)`. BoringSSL's text is its name
+/// alone, so its version is empty.
+fn library_version(text: &str) -> &str {
+    text.split_whitespace()
+        .nth(1)
+        .filter(|word| word.starts_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or_default()
+}
+
 /// Returns true when `features` (a `haproxy -vv` feature list) contains `+name`,
 /// with HAProxy's own matching: the first whole-word occurrence decides.
 pub(crate) fn has_feature(features: &[u8], name: &[u8]) -> bool {
@@ -62,6 +151,43 @@ pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn build_info_reads_newer_wording() {
+        let output = "HAProxy version 3.2.4-98813a1 2025/08/13 - https://haproxy.org/\n\
+            Feature list : +EPOLL +OPENSSL\n\
+            Detected feature list : +HAVE_WORKING_TCP_MD5SIG\n\
+            Built with SSL library version : OpenSSL 3.5.1 1 Jul 2025\n\
+            Running on SSL library version : OpenSSL 3.5.2 5 Aug 2025 (VERSIONS DIFFER!)\n";
+        let build = BuildInfo::parse(output);
+        assert_eq!(build.version.as_deref(), Some("3.2.4-98813a1"));
+        assert_eq!(build.features.as_deref(), Some("+EPOLL +OPENSSL +HAVE_WORKING_TCP_MD5SIG"));
+        let tls = build.tls.expect("a TLS library");
+        assert_eq!(tls.version, "3.5.1");
+        assert_eq!(tls.name, "OpenSSL 3.5.2 5 Aug 2025");
+    }
+
+    #[test]
+    fn build_info_of_other_libraries() {
+        let boring = BuildInfo::parse("Built with SSL library version : BoringSSL\n");
+        let boring = boring.tls.expect("a TLS library");
+        assert_eq!((boring.name.as_str(), boring.version.as_str()), ("BoringSSL", ""));
+
+        let aws = "Built with OpenSSL version : OpenSSL 1.1.1 (compatible; AWS-LC 1.48.0)\n";
+        let aws = BuildInfo::parse(aws).tls.expect("a TLS library");
+        assert_eq!(aws.version, "1.1.1");
+        assert_eq!(aws.awslc_api, None);
+    }
+
+    #[test]
+    fn build_info_without_tls() {
+        let build = BuildInfo::parse(
+            "HAProxy version 3.1.0 2024/11/26\nBuilt with Lua version : Lua 5.4.6\n",
+        );
+        assert_eq!(build.version.as_deref(), Some("3.1.0"));
+        assert_eq!(build.features, None);
+        assert_eq!(build.tls, None);
+    }
 
     #[test]
     fn feature_matches_whole_words_with_their_sign() {

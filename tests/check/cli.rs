@@ -86,6 +86,68 @@ fn old_version_changes_the_verdict() {
     assert!(text(&output.stdout).contains("[R011]"));
 }
 
+/// A configuration whose ring is only read by a 3.0 build with OpenSSL, and
+/// whose `size 0` is then an error.
+const BUILD_DEPENDENT: &str = "\
+.if feature(OPENSSL) && openssl_version_atleast(1.1.1) && !version_atleast(3.1)
+ring logs
+    size 0
+.endif
+";
+
+fn haproxy_vv() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/haproxy-3.0-vv.txt")
+}
+
+fn config_file(text: &str) -> tempfile::NamedTempFile {
+    let mut file = tempfile::NamedTempFile::new().expect("a temporary file");
+    file.write_all(text.as_bytes()).expect("write the configuration");
+    file
+}
+
+#[test]
+fn haproxy_vv_describes_the_build() {
+    let config = config_file(BUILD_DEPENDENT);
+    let config = config.path().to_str().unwrap();
+    let default_build = ringcfg(&["--format", "short", config]);
+    assert_eq!(default_build.status.code(), Some(0), "{}", text(&default_build.stdout));
+
+    let vv = haproxy_vv();
+    let output = ringcfg(&["--format", "short", "--haproxy-vv", vv.to_str().unwrap(), config]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("[R008]"), "{}", text(&output.stdout));
+}
+
+#[test]
+fn haproxy_version_flag_wins_over_vv() {
+    let config = config_file(BUILD_DEPENDENT);
+    let vv = haproxy_vv();
+    let args = ["--haproxy-vv", vv.to_str().unwrap(), "--haproxy-version", "3.2"];
+    let output = ringcfg(&[&args[..], &[config.path().to_str().unwrap()]].concat());
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+}
+
+#[test]
+fn haproxy_vv_of_unknown_release() {
+    let vv =
+        config_file("HAProxy version 2.4.22-0ubuntu0.22.04.3 2023/08/14\nFeature list : +EPOLL\n");
+    let config = corpus("valid_minimal.cfg");
+    let output = ringcfg(&["--haproxy-vv", vv.path().to_str().unwrap(), config.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("invalid HAProxy version '2.4.22-0ubuntu0.22.04.3'"), "{stderr}");
+    assert!(stderr.contains("--haproxy-version"), "{stderr}");
+}
+
+#[test]
+fn haproxy_vv_must_be_vv_output() {
+    let config = corpus("valid_minimal.cfg");
+    let config = config.to_str().unwrap();
+    let output = ringcfg(&["--haproxy-vv", config, config]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("is not the output of 'haproxy -vv'"));
+}
+
 #[test]
 fn standard_input_is_read_for_dash() {
     let mut child = Command::new(crate::support::ringcfg_bin())
