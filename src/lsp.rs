@@ -18,7 +18,8 @@
 //! - Definition and references link ring sections with the `log ring@NAME`,
 //!   `trace ... sink NAME` and `debug(PREFIX,NAME)` that use them.
 //! - `initializationOptions` may hold `{"haproxyVersion": "3.1"}` to check for
-//!   an older HAProxy than the newest.
+//!   an older HAProxy than the newest, and `{"haproxyVv": PATH}`, the saved
+//!   output of `haproxy -vv`, to check for that build.
 
 mod context;
 mod document;
@@ -47,6 +48,7 @@ use lsp_types::{
 pub use document::PositionEncoding;
 
 use crate::check::CheckOptions;
+use crate::syntax::BuildInfo;
 use crate::version::HaproxyVersion;
 use document::Document;
 
@@ -252,17 +254,43 @@ fn capabilities(encoding: PositionEncoding) -> ServerCapabilities {
     }
 }
 
-/// Reads `{"haproxyVersion": "3.1"}`; anything else keeps the defaults.
+/// Reads `{"haproxyVersion": "3.1", "haproxyVv": "/path/to/haproxy-vv.txt"}`.
+///
+/// The file contains the output of `haproxy -vv`, whose feature list and TLS
+/// library are then used, and whose version is used unless `haproxyVersion`
+/// is given. Anything missing or unreadable keeps the defaults, with a log
+/// line saying why.
 fn check_options(initialization: Option<&serde_json::Value>) -> CheckOptions {
     let mut options = CheckOptions::default();
-    let version = initialization
-        .and_then(|value| value.get("haproxyVersion"))
-        .and_then(serde_json::Value::as_str)
-        .and_then(|text| text.parse::<HaproxyVersion>().ok());
+    let option = |name| initialization.and_then(|value| value.get(name))?.as_str();
+    let mut version =
+        option("haproxyVersion").and_then(|text| parse_version(text, "haproxyVersion"));
+    if let Some(path) = option("haproxyVv") {
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let build = BuildInfo::parse(&String::from_utf8_lossy(&bytes));
+                build.apply(&mut options.read);
+                let build_version = build.version.as_deref();
+                version = version.or_else(|| parse_version(build_version?, path));
+            }
+            Err(error) => {
+                log::warn!("cannot read haproxyVv '{path}': {error}; using the default build")
+            }
+        }
+    }
     if let Some(version) = version {
         options.read.version = version;
     }
     options
+}
+
+/// Parses a HAProxy version given by `source`, logging why it cannot be used.
+fn parse_version(text: &str, source: &str) -> Option<HaproxyVersion> {
+    text.parse()
+        .inspect_err(|error| {
+            log::warn!("{source}: {error}; using HAProxy {}", HaproxyVersion::NEWEST)
+        })
+        .ok()
 }
 
 /// The state of one session: the open documents.
@@ -507,6 +535,28 @@ mod tests {
 
     fn notify(client: &Connection, method: &str) {
         client.sender.send(Notification::new(method.to_owned(), ()).into()).unwrap();
+    }
+
+    #[test]
+    fn initialization_options_set_the_build() {
+        let vv = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/haproxy-3.0-vv.txt");
+        let options = check_options(Some(&json!({ "haproxyVv": vv })));
+        assert_eq!(options.read.version, HaproxyVersion::new(3, 0));
+        assert!(options.read.features.contains("+OPENSSL"));
+        assert_eq!(options.read.tls.map(|tls| tls.version).as_deref(), Some("3.0.13"));
+
+        let options = check_options(Some(&json!({ "haproxyVv": vv, "haproxyVersion": "3.2" })));
+        assert_eq!(options.read.version, HaproxyVersion::new(3, 2));
+    }
+
+    #[test]
+    fn unusable_initialization_options_keep_defaults() {
+        let missing =
+            json!({ "haproxyVv": "/nonexistent/haproxy-vv.txt", "haproxyVersion": "1.8" });
+        let options = check_options(Some(&missing));
+        assert_eq!(options.read.version, HaproxyVersion::NEWEST);
+        assert_eq!(options.read.tls, None);
+        assert_eq!(options.read.features, crate::syntax::DEFAULT_FEATURES);
     }
 
     #[test]

@@ -137,10 +137,7 @@ fn read_options(args: &Args) -> Result<ReadOptions, CliError> {
         if version.is_none() {
             version = build.version.as_deref().map(|text| build_version(path, text)).transpose()?;
         }
-        if let Some(features) = build.features {
-            options.features = features;
-        }
-        options.tls = build.tls;
+        build.apply(&mut options);
     }
     options.version = version.unwrap_or(HaproxyVersion::NEWEST);
     Ok(options)

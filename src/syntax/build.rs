@@ -88,6 +88,16 @@ impl BuildInfo {
         build
     }
 
+    /// Sets the feature list and the TLS library of `options` to this
+    /// build's. The version is left to the caller, which decides what to do
+    /// with a release this tool does not know.
+    pub fn apply(&self, options: &mut super::ReadOptions) {
+        if let Some(features) = &self.features {
+            options.features.clone_from(features);
+        }
+        options.tls.clone_from(&self.tls);
+    }
+
     fn add_features(&mut self, list: &str) {
         let list = list.trim();
         match &mut self.features {
