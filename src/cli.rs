@@ -8,6 +8,7 @@ mod apply;
 mod check;
 mod dump;
 mod explain;
+mod files;
 mod lsp;
 mod rules;
 mod write;

@@ -5,6 +5,9 @@
 //! bytes (for `file:line:col` output) and UTF-16 code units (for the Language
 //! Server Protocol, whose default position encoding is UTF-16).
 
+use std::io;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 /// A half-open byte range `[start, end)` into one [`SourceFile`].
@@ -200,9 +203,73 @@ fn lossy_byte_offset(bytes: &[u8], decoded_offset: usize) -> usize {
     bytes.len()
 }
 
+/// Lists the files HAProxy loads for `-f DIR`, in the order it loads them.
+///
+/// Those are the regular files of `dir` (symbolic links to regular files
+/// included, subdirectories not searched) whose name does not start with
+/// `.` and whose first `.cfg` ends it, sorted by the bytes of their names.
+/// So, as in HAProxy, `a.cfg.cfg` is skipped.
+///
+/// ```no_run
+/// let files = ringcfg::source::config_dir_files("/etc/haproxy/conf.d".as_ref())?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn config_dir_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let name = entry?.file_name();
+        if !is_config_name(name.as_bytes()) {
+            continue;
+        }
+        // HAProxy stops on a file it cannot inspect, such as a broken link.
+        let path = dir.join(&name);
+        let metadata = path.metadata().map_err(|error| {
+            io::Error::new(error.kind(), format!("cannot inspect '{}': {error}", path.display()))
+        })?;
+        if metadata.is_file() {
+            names.push(name);
+        }
+    }
+    names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    Ok(names.into_iter().map(|name| dir.join(name)).collect())
+}
+
+/// Returns true for a file name HAProxy loads from a directory.
+fn is_config_name(name: &[u8]) -> bool {
+    let first_cfg = name.windows(4).position(|window| window == b".cfg");
+    !name.starts_with(b".") && first_cfg == name.len().checked_sub(4)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn config_dir_files_follow_haproxy() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        for name in
+            ["b.cfg", "a.cfg", ".hidden.cfg", "c.cfg.bak", "d.cfg.cfg", "notes.txt", "B.cfg"]
+        {
+            std::fs::write(dir.path().join(name), b"global\n").expect("write a file");
+        }
+        std::fs::create_dir(dir.path().join("sub.cfg")).expect("create a directory");
+        std::os::unix::fs::symlink(dir.path().join("a.cfg"), dir.path().join("link.cfg"))
+            .expect("create a link");
+
+        let files = config_dir_files(dir.path()).expect("the directory is readable");
+        let names: Vec<_> = files.iter().map(|path| path.file_name().unwrap()).collect();
+        assert_eq!(names, ["B.cfg", "a.cfg", "b.cfg", "link.cfg"]);
+    }
+
+    #[test]
+    fn config_dir_files_stop_at_broken_link() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        std::os::unix::fs::symlink(dir.path().join("gone"), dir.path().join("broken.cfg"))
+            .expect("create a link");
+
+        let error = config_dir_files(dir.path()).expect_err("the link is broken");
+        assert!(error.to_string().contains("broken.cfg"), "{error}");
+    }
 
     #[test]
     fn line_col_counts_from_one() {

@@ -28,7 +28,7 @@ use std::process::ExitCode;
 use ringcfg::apply::{self, Action, ApplyReport, RingSpec};
 use ringcfg::diag::render::{self, HumanOptions};
 use ringcfg::lex::Env;
-use ringcfg::{CheckOptions, RingDef, SourceFile};
+use ringcfg::{CheckOptions, RingDef};
 
 use super::CliError;
 
@@ -36,7 +36,7 @@ use super::CliError;
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub(crate) struct Args {
-    /// Configuration files, loaded in order as `haproxy -f A -f B` does.
+    /// Configuration files or directories, loaded in order as `haproxy -f A -f B` does; `-` reads standard input.
     #[arg(required = true, value_name = "CONFIG")]
     configs: Vec<PathBuf>,
 }
@@ -79,12 +79,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
 pub(crate) fn checked_rings(
     configs: &[PathBuf],
 ) -> Result<Result<Vec<RingSpec>, ExitCode>, CliError> {
-    let mut sources = Vec::new();
-    for path in configs {
-        let bytes = std::fs::read(path)
-            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-        sources.push(SourceFile::new(path.display().to_string(), bytes));
-    }
+    let sources = super::files::read_sources(configs)?;
     let mut options = CheckOptions::default();
     options.read.env = process_env();
     let report = ringcfg::check(&sources, &options);

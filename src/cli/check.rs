@@ -4,16 +4,15 @@
 //! file, unlike `haproxy -c`.
 
 use std::ffi::OsString;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use ringcfg::diag::render::{self, HumanOptions, OutputFormat};
 use ringcfg::lex::Env;
 use ringcfg::syntax::{BuildInfo, ReadOptions};
-use ringcfg::{CheckOptions, Diagnostic, HaproxyVersion, Severity, SourceFile};
+use ringcfg::{CheckOptions, Diagnostic, HaproxyVersion, Severity};
 
 use super::CliError;
 
@@ -94,7 +93,7 @@ fn parse_assignment(text: &str) -> Result<(OsString, OsString), String> {
 /// Runs `ringcfg check`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     let read = read_options(&args)?;
-    let sources = read_sources(&args.files)?;
+    let sources = super::files::read_sources(&args.files)?;
     for source in &sources {
         log::info!("checking '{}' ({} bytes)", source.name(), source.bytes().len());
     }
@@ -145,7 +144,7 @@ fn read_options(args: &Args) -> Result<ReadOptions, CliError> {
 
 /// Reads the `haproxy -vv` output in `path`.
 fn read_build_info(path: &Path) -> Result<BuildInfo, CliError> {
-    let bytes = read_regular_file(path)?;
+    let bytes = super::files::read_regular_file(path)?;
     let build = BuildInfo::parse(&String::from_utf8_lossy(&bytes));
     if build.version.is_none() && build.features.is_none() {
         return Err(format!(
@@ -167,106 +166,6 @@ fn build_version(path: &Path, text: &str) -> Result<HaproxyVersion, CliError> {
         )
         .into()
     })
-}
-
-/// Largest configuration read from standard input, as HAProxy 3.5 caps
-/// inputs whose size it cannot know in advance (`MAX_CFG_SIZE`, 10 MiB).
-const MAX_STREAM_SIZE: u64 = 10 * 1024 * 1024;
-
-/// Reads every file, or standard input for `-`, naming the file that fails.
-fn read_sources(files: &[PathBuf]) -> Result<Vec<SourceFile>, CliError> {
-    if files.iter().filter(|path| path.as_os_str() == "-").count() > 1 {
-        return Err("'-' (standard input) may be given only once".into());
-    }
-    let mut sources = Vec::with_capacity(files.len());
-    for path in files {
-        let (name, bytes) = if path.as_os_str() == "-" {
-            ("<stdin>".to_owned(), read_stdin()?.into())
-        } else {
-            (path.display().to_string(), read_regular_file(path)?)
-        };
-        sources.push(SourceFile::new(name, bytes));
-    }
-    Ok(sources)
-}
-
-fn read_stdin() -> Result<Vec<u8>, CliError> {
-    let mut bytes = Vec::new();
-    io::stdin()
-        .take(MAX_STREAM_SIZE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|error| format!("cannot read standard input: {error}"))?;
-    if bytes.len() as u64 > MAX_STREAM_SIZE {
-        return Err(format!(
-            "standard input is larger than {MAX_STREAM_SIZE} bytes, the most HAProxy reads from a stream; pass the file by name"
-        )
-        .into());
-    }
-    Ok(bytes)
-}
-
-/// Reads a regular file; FIFOs and devices are rejected before they are
-/// opened, since opening a FIFO blocks and `/dev/zero` never ends.
-fn read_regular_file(path: &Path) -> Result<Arc<[u8]>, CliError> {
-    let metadata = std::fs::metadata(path)
-        .map_err(|error| format!("cannot read '{}': {error}", path.display()))?;
-    if !metadata.is_file() {
-        return Err(format!(
-            "cannot read '{}': not a regular file; give a configuration file, or '-' for standard input",
-            path.display()
-        )
-        .into());
-    }
-    let read =
-        std::fs::File::open(path).and_then(|mut file| read_into_shared(&mut file, metadata.len()));
-    read.map_err(|error| format!("cannot read '{}': {error}", path.display()).into())
-}
-
-/// Reads `file` to its end into a buffer of `expected` bytes, the size its
-/// metadata gave, that becomes the `SourceFile`'s own.
-///
-/// Reading into a `Vec` and converting it would copy the whole file once
-/// more, and on a 500 KB file the fresh pages of that copy cost more than
-/// the reading. A file that changed size since its metadata was read is
-/// still read whole, through the slower path.
-fn read_into_shared(file: &mut impl Read, expected: u64) -> io::Result<Arc<[u8]>> {
-    let Ok(expected) = usize::try_from(expected) else {
-        return read_rest(file, Vec::new());
-    };
-    let mut shared: Arc<[u8]> = std::iter::repeat_n(0, expected).collect();
-    let buffer = Arc::get_mut(&mut shared).expect("a new Arc has no other owner");
-    let filled = fill(file, buffer)?;
-    if filled < expected {
-        return Ok(Arc::from(&buffer[..filled]));
-    }
-    let mut extra = [0; 1];
-    match fill(file, &mut extra)? {
-        0 => Ok(shared),
-        _ => {
-            let mut grown = shared.to_vec();
-            grown.push(extra[0]);
-            read_rest(file, grown)
-        }
-    }
-}
-
-/// Reads into `buffer` until it is full or the file ends; returns the bytes read.
-fn fill(file: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buffer.len() {
-        match file.read(&mut buffer[filled..]) {
-            Ok(0) => break,
-            Ok(count) => filled += count,
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-            Err(error) => return Err(error),
-        }
-    }
-    Ok(filled)
-}
-
-fn read_rest(file: &mut impl Read, mut bytes: Vec<u8>) -> io::Result<Arc<[u8]>> {
-    file.read_to_end(&mut bytes)?;
-    Ok(bytes.into())
 }
 
 /// Builds the variables for "$NAME": the process environment unless
@@ -329,34 +228,5 @@ mod tests {
         assert!(parse_assignment("A=b=c").is_ok_and(|(name, value)| name == "A" && value == "b=c"));
         assert!(parse_assignment("=x").is_err());
         assert!(parse_assignment("NAME").is_err());
-    }
-
-    /// Gives at most three bytes a call, and an interruption before each.
-    struct Trickle<'a> {
-        rest: &'a [u8],
-        interrupt: bool,
-    }
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
-            self.interrupt = !self.interrupt;
-            if self.interrupt {
-                return Err(io::ErrorKind::Interrupted.into());
-            }
-            let count = buffer.len().min(self.rest.len()).min(3);
-            buffer[..count].copy_from_slice(&self.rest[..count]);
-            self.rest = &self.rest[count..];
-            Ok(count)
-        }
-    }
-
-    #[test]
-    fn read_ignores_stale_metadata_size() {
-        let text = b"ring logs\n    size 64k\n";
-        for expected in [0, 1, 10, text.len() as u64, text.len() as u64 + 7, u64::MAX] {
-            let mut file = Trickle { rest: text, interrupt: false };
-            let read = read_into_shared(&mut file, expected.min(1 << 20));
-            assert_eq!(read.expect("an in-memory read succeeds").as_ref(), text, "{expected}");
-        }
     }
 }

@@ -28,7 +28,7 @@ use super::CliError;
 /// Arguments of `ringcfg write`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Configuration file that defines the ring.
+    /// Configuration file or directory that defines the ring.
     #[arg(value_name = "CONFIG")]
     config: PathBuf,
     /// Name of the ring to write to.
@@ -81,6 +81,9 @@ fn parse_named(text: &str, names: &[&str], what: &str) -> Result<u8, String> {
 
 /// Runs `ringcfg write`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
+    if args.config.as_os_str() == "-" {
+        return Err("the configuration cannot be '-': standard input carries the messages; pass the configuration file by name".into());
+    }
     let specs = match super::apply::checked_rings(std::slice::from_ref(&args.config))? {
         Ok(specs) => specs,
         Err(code) => return Ok(code),

@@ -149,6 +149,32 @@ fn haproxy_vv_must_be_vv_output() {
 }
 
 #[test]
+fn directory_loads_its_cfg_files_in_order() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("10-global.cfg", "global\n    log ring@logs local0\n");
+    write("20-rings.cfg", "ring logs\n    size 0\n");
+    write(".30-hidden.cfg", "ring logs\n");
+    write("40-old.cfg.bak", "ring logs\n");
+
+    let output = ringcfg(&["--format", "short", dir.path().to_str().unwrap()]);
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("20-rings.cfg:2:10: error[R008]"), "{stdout}");
+    assert!(!stdout.contains("X001"), "the reference resolves across the files: {stdout}");
+    assert!(!stdout.contains("R003"), "hidden and other files are not read: {stdout}");
+}
+
+#[test]
+fn directory_without_cfg_files_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(dir.path().join("haproxy.conf"), "global\n").unwrap();
+    let output = ringcfg(&[dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("no configuration file to read"));
+}
+
+#[test]
 fn standard_input_is_read_for_dash() {
     let mut child = Command::new(crate::support::ringcfg_bin())
         .args(["check", "--format", "short", "-"])
