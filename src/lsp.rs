@@ -19,8 +19,11 @@
 //!   `trace ... sink NAME` and `debug(PREFIX,NAME)` that use them.
 //! - `initializationOptions` may hold `{"haproxyVersion": "3.1"}` to check for
 //!   an older HAProxy than the newest, and `{"haproxyVv": PATH}`, the saved
-//!   output of `haproxy -vv`, to check for that build.
+//!   output of `haproxy -vv`, to check for that build, and
+//!   `{"configPaths": [PATH, ...]}`, the paths HAProxy loads, to check those
+//!   files together.
 
+mod config_paths;
 mod context;
 mod document;
 mod features;
@@ -28,6 +31,7 @@ mod keywords;
 pub mod transport;
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
@@ -48,9 +52,11 @@ use lsp_types::{
 pub use document::PositionEncoding;
 
 use crate::check::CheckOptions;
+use crate::source::SourceFile;
 use crate::syntax::BuildInfo;
 use crate::version::HaproxyVersion;
-use document::Document;
+use config_paths::{ConfigPaths, same_file};
+use document::{Document, display_name};
 
 /// Error that ends [`run`].
 #[derive(Debug, thiserror::Error)]
@@ -118,7 +124,9 @@ pub fn run(connection: &Connection) -> Result<(), ServerError> {
     // main loop ignores it like any unknown notification.
     send(connection, Response::new_ok(id, serde_json::to_value(result)?).into())?;
 
-    let mut server = Server::new(encoding, check_options(params.initialization_options.as_ref()));
+    let initialization = params.initialization_options.as_ref();
+    let mut server = Server::new(encoding, check_options(initialization));
+    server.config_paths = ConfigPaths::from_options(initialization);
     let mut queued: Option<Message> = None;
     loop {
         let message = match queued.take() {
@@ -297,12 +305,14 @@ fn parse_version(text: &str, source: &str) -> Option<HaproxyVersion> {
 struct Server {
     encoding: PositionEncoding,
     options: CheckOptions,
+    /// The files checked together, from the `configPaths` option.
+    config_paths: ConfigPaths,
     documents: HashMap<String, Document>,
 }
 
 impl Server {
     fn new(encoding: PositionEncoding, options: CheckOptions) -> Self {
-        Self { encoding, options, documents: HashMap::new() }
+        Self { encoding, options, config_paths: ConfigPaths::default(), documents: HashMap::new() }
     }
 
     fn handle_notification(&mut self, notification: Notification) -> Vec<Notification> {
@@ -360,12 +370,68 @@ impl Server {
         }
     }
 
-    /// Checks the new text of `uri` and returns its diagnostics notification.
+    /// Checks the new text of `uri` and returns the diagnostics
+    /// notifications: its own, and those of the other open files of its
+    /// configuration when `configPaths` lists it.
     fn update(&mut self, uri: Uri, version: i32, text: String) -> Vec<Notification> {
+        let path = PathBuf::from(display_name(&uri));
+        if let Some((files, own)) = self.config_paths.files_with(&path) {
+            return self.update_together(uri, version, text, &files, own);
+        }
         let document = Document::new(uri, version, text, &self.options);
+        vec![self.keep(document)]
+    }
+
+    /// Checks `files` together, with `text` as the file at index `own` and
+    /// open documents in place of their files, and updates every open one.
+    fn update_together(
+        &mut self,
+        uri: Uri,
+        version: i32,
+        text: String,
+        files: &[PathBuf],
+        own: usize,
+    ) -> Vec<Notification> {
+        let mut text = Some(text);
+        let mut sources = Vec::with_capacity(files.len());
+        let mut open = Vec::new();
+        for (index, file) in files.iter().enumerate() {
+            let name = file.display().to_string();
+            if index == own {
+                open.push((sources.len(), uri.clone(), version));
+                sources.push(SourceFile::new(name, text.take().unwrap_or_default().into_bytes()));
+            } else if let Some(document) = self.open_document(file) {
+                open.push((sources.len(), document.uri.clone(), document.version));
+                sources.push(document.source.clone());
+            } else {
+                match std::fs::read(file) {
+                    Ok(bytes) => sources.push(SourceFile::new(name, bytes)),
+                    Err(error) => log::warn!("cannot read '{name}' of configPaths: {error}"),
+                }
+            }
+        }
+
+        let report = crate::check::check(&sources, &self.options);
+        open.into_iter()
+            .map(|(file, uri, version)| {
+                let source = sources[file].clone();
+                self.keep(Document::from_report(uri, version, source, file, &report))
+            })
+            .collect()
+    }
+
+    /// Returns the open document of `file`, if any.
+    fn open_document(&self, file: &Path) -> Option<&Document> {
+        self.documents
+            .values()
+            .find(|document| same_file(Path::new(&display_name(&document.uri)), file))
+    }
+
+    /// Stores `document` and returns the notification of its diagnostics.
+    fn keep(&mut self, document: Document) -> Notification {
         let params = features::publish(&document, self.encoding);
         self.documents.insert(document.uri.as_str().to_owned(), document);
-        vec![publish_notification(params)]
+        publish_notification(params)
     }
 
     fn republish(&self, uri: &Uri) -> Vec<Notification> {

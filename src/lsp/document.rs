@@ -2,9 +2,9 @@
 
 use lsp_types::{Position, PositionEncodingKind, Range, Uri};
 
-use crate::check::{CheckOptions, check};
+use crate::check::{CheckOptions, CheckReport, check};
 use crate::diag::Diagnostic;
-use crate::source::{SourceFile, Span};
+use crate::source::{FileId, SourceFile, Span};
 
 /// The unit of LSP position columns, negotiated at initialization.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -91,22 +91,38 @@ impl Document {
     pub(crate) fn new(uri: Uri, version: i32, text: String, options: &CheckOptions) -> Self {
         let source = SourceFile::new(display_name(&uri), text.into_bytes());
         let report = check(std::slice::from_ref(&source), options);
+        Self::from_report(uri, version, source, 0, &report)
+    }
+
+    /// Takes what `report` found in `file`, the index of `source` among the
+    /// files checked together.
+    pub(crate) fn from_report(
+        uri: Uri,
+        version: i32,
+        source: SourceFile,
+        file: FileId,
+        report: &CheckReport,
+    ) -> Self {
+        let diagnostics =
+            report.diagnostics.iter().filter(|diag| diag.file == file).cloned().collect();
         let rings = report
             .rings
             .iter()
+            .filter(|ring| ring.file == file)
             .map(|ring| Symbol { name: ring.name.clone(), span: ring.name_span })
             .collect();
         let references = report
             .references
             .iter()
+            .filter(|reference| reference.file == file)
             .map(|reference| Symbol { name: reference.name.clone(), span: reference.span })
             .collect();
-        Self { uri, version, source, diagnostics: report.diagnostics, rings, references }
+        Self { uri, version, source, diagnostics, rings, references }
     }
 }
 
 /// Returns the path of a `file:` URI, percent-decoded, or the URI itself.
-fn display_name(uri: &Uri) -> String {
+pub(crate) fn display_name(uri: &Uri) -> String {
     let text = uri.as_str();
     let Some(path) = text.strip_prefix("file://") else {
         return text.to_owned();

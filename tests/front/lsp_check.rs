@@ -166,3 +166,61 @@ fn burst_of_changes_ends_on_latest() {
     assert!(published.windows(2).all(|pair| pair[0] < pair[1]), "{published:?}");
     client.shut_down();
 }
+
+/// Writes a configuration split like a packaged one: `haproxy.cfg` logs to a ring
+/// that `conf.d/20-rings.cfg` defines.
+fn split_configuration() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::create_dir(dir.path().join("conf.d")).expect("create conf.d");
+    std::fs::write(dir.path().join("haproxy.cfg"), GLOBAL).expect("write haproxy.cfg");
+    std::fs::write(dir.path().join("conf.d/20-rings.cfg"), RINGS).expect("write the rings");
+    dir
+}
+
+const GLOBAL: &str = "global\n    log ring@logs local0\n";
+const RINGS: &str = "ring logs\n    format rfc5424\n";
+
+fn file_uri(path: &std::path::Path) -> String {
+    format!("file://{}", path.display())
+}
+
+#[test]
+fn config_paths_resolve_rings_across_files() {
+    let dir = split_configuration();
+    let main = dir.path().join("haproxy.cfg");
+    let (alone, _) = Client::start(json!({}));
+    let diagnostics = alone.open_uri(&file_uri(&main), GLOBAL);
+    assert_eq!(codes_and_lines(&diagnostics), code_pairs(&[("X001", 1)]));
+    alone.shut_down();
+
+    let options = json!({ "configPaths": [main, dir.path().join("conf.d")] });
+    let (client, _) =
+        Client::start_with(json!({ "capabilities": {}, "initializationOptions": options }));
+    let diagnostics = client.open_uri(&file_uri(&main), GLOBAL);
+    assert_eq!(codes_and_lines(&diagnostics), code_pairs(&[]));
+    client.shut_down();
+}
+
+#[test]
+fn config_paths_use_open_documents() {
+    let dir = split_configuration();
+    let main = dir.path().join("haproxy.cfg");
+    let rings = dir.path().join("conf.d/20-rings.cfg");
+    let options = json!({ "configPaths": [main, dir.path().join("conf.d")] });
+    let (client, _) =
+        Client::start_with(json!({ "capabilities": {}, "initializationOptions": options }));
+    client.open_uri(&file_uri(&main), GLOBAL);
+
+    // Renaming the ring in the open, unsaved buffer breaks the reference,
+    // and both open files get new diagnostics.
+    let first = client.open_uri(&file_uri(&rings), "ring other\n    format rfc5424\n");
+    let second = client.diagnostics();
+    let by_uri = |uri: String| {
+        [&first, &second].into_iter().find(|params| params["uri"] == uri.as_str()).cloned()
+    };
+    let main_diagnostics = by_uri(file_uri(&main)).expect("haproxy.cfg is published again");
+    assert_eq!(codes_and_lines(&main_diagnostics), code_pairs(&[("X001", 1)]));
+    let ring_diagnostics = by_uri(file_uri(&rings)).expect("the rings file is published");
+    assert_eq!(codes_and_lines(&ring_diagnostics), code_pairs(&[]));
+    client.shut_down();
+}

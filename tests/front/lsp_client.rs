@@ -21,10 +21,15 @@ pub(crate) struct Client {
 impl Client {
     /// Starts a server and initializes it with `capabilities`.
     pub(crate) fn start(capabilities: Value) -> (Self, Value) {
+        Self::start_with(json!({ "capabilities": capabilities }))
+    }
+
+    /// Starts a server and initializes it with the parameters `initialize`.
+    pub(crate) fn start_with(initialize: Value) -> (Self, Value) {
         let (server, connection) = Connection::memory();
         let thread = std::thread::spawn(move || ringcfg::lsp::run(&server));
         let mut client = Self { connection, server: Some(thread), next_id: 0 };
-        let result = client.request("initialize", json!({ "capabilities": capabilities }));
+        let result = client.request("initialize", initialize);
         client.notify("initialized", json!({}));
         (client, result.result.expect("initialize succeeds"))
     }
@@ -74,10 +79,15 @@ impl Client {
     }
 
     pub(crate) fn open(&self, text: &str) -> Value {
+        self.open_uri(URI, text)
+    }
+
+    /// Opens the document `uri` and returns its first diagnostics.
+    pub(crate) fn open_uri(&self, uri: &str, text: &str) -> Value {
         self.notify(
             "textDocument/didOpen",
             json!({ "textDocument": {
-                "uri": URI, "languageId": "haproxy", "version": 1, "text": text
+                "uri": uri, "languageId": "haproxy", "version": 1, "text": text
             }}),
         );
         self.diagnostics()
