@@ -51,12 +51,12 @@ use lsp_types::{
 
 pub use document::PositionEncoding;
 
-use crate::check::CheckOptions;
-use crate::source::SourceFile;
+use crate::check::{CheckOptions, CheckReport};
+use crate::source::{FileId, SourceFile};
 use crate::syntax::BuildInfo;
 use crate::version::HaproxyVersion;
 use config_paths::{ConfigPaths, same_file};
-use document::{Document, display_name};
+use document::{Document, Peer, display_name, file_uri};
 
 /// Error that ends [`run`].
 #[derive(Debug, thiserror::Error)]
@@ -394,30 +394,39 @@ impl Server {
     ) -> Vec<Notification> {
         let mut text = Some(text);
         let mut sources = Vec::with_capacity(files.len());
+        let mut uris = Vec::with_capacity(files.len());
         let mut open = Vec::new();
         for (index, file) in files.iter().enumerate() {
             let name = file.display().to_string();
             if index == own {
-                open.push((sources.len(), uri.clone(), version));
+                open.push((sources.len(), version));
+                uris.push(Some(uri.clone()));
                 sources.push(SourceFile::new(name, text.take().unwrap_or_default().into_bytes()));
             } else if let Some(document) = self.open_document(file) {
-                open.push((sources.len(), document.uri.clone(), document.version));
+                open.push((sources.len(), document.version));
+                uris.push(Some(document.uri.clone()));
                 sources.push(document.source.clone());
             } else {
                 match std::fs::read(file) {
-                    Ok(bytes) => sources.push(SourceFile::new(name, bytes)),
+                    Ok(bytes) => {
+                        uris.push(file_uri(&std::path::absolute(file).unwrap_or_default()));
+                        sources.push(SourceFile::new(name, bytes));
+                    }
                     Err(error) => log::warn!("cannot read '{name}' of configPaths: {error}"),
                 }
             }
         }
 
         let report = crate::check::check(&sources, &self.options);
-        open.into_iter()
-            .map(|(file, uri, version)| {
-                let source = sources[file].clone();
-                self.keep(Document::from_report(uri, version, source, file, &report))
-            })
-            .collect()
+        let mut notifications = Vec::with_capacity(open.len());
+        for (file, version) in open {
+            let Some(uri) = uris[file].clone() else { continue };
+            let mut document =
+                Document::from_report(uri, version, sources[file].clone(), file, &report);
+            document.peers = peers(&sources, &uris, file, &report);
+            notifications.push(self.keep(document));
+        }
+        notifications
     }
 
     /// Returns the open document of `file`, if any.
@@ -494,7 +503,12 @@ impl Server {
         let params: TextDocumentPositionParams = extract(request)?;
         let locations = self
             .locate(&params)
-            .map(|(doc, offset)| self.locations(doc, features::definition(doc, offset)))
+            .map(|(doc, offset)| {
+                let mut locations = self.locations(doc, features::definition(doc, offset));
+                locations
+                    .extend(self.peer_locations(features::peer_places(doc, offset, true, false)));
+                locations
+            })
             .unwrap_or_default();
         if locations.is_empty() {
             return Ok(serde_json::Value::Null);
@@ -508,10 +522,23 @@ impl Server {
         let locations = self
             .locate(&params.text_document_position)
             .map(|(doc, offset)| {
-                self.locations(doc, features::references(doc, offset, include_declaration))
+                let mut locations =
+                    self.locations(doc, features::references(doc, offset, include_declaration));
+                let places = features::peer_places(doc, offset, include_declaration, true);
+                locations.extend(self.peer_locations(places));
+                locations
             })
             .unwrap_or_default();
         to_value(locations)
+    }
+
+    fn peer_locations(&self, places: Vec<(&Peer, crate::source::Span)>) -> Vec<Location> {
+        places
+            .into_iter()
+            .map(|(peer, span)| {
+                Location::new(peer.uri.clone(), self.encoding.range(&peer.source, span))
+            })
+            .collect()
     }
 
     fn locations(&self, document: &Document, spans: Vec<crate::source::Span>) -> Vec<Location> {
@@ -522,6 +549,22 @@ impl Server {
             })
             .collect()
     }
+}
+
+/// Returns every file of `sources` but `own` that has a URI, with its symbols.
+fn peers(
+    sources: &[SourceFile],
+    uris: &[Option<Uri>],
+    own: FileId,
+    report: &CheckReport,
+) -> Vec<Peer> {
+    let files = sources.iter().zip(uris).enumerate();
+    files
+        .filter(|(file, _)| *file != own)
+        .filter_map(|(file, (source, uri))| {
+            Some(Peer::new(uri.clone()?, source.clone(), file, report))
+        })
+        .collect()
 }
 
 fn publish_notification(params: PublishDiagnosticsParams) -> Notification {

@@ -84,6 +84,43 @@ pub(crate) struct Document {
     pub(crate) rings: Vec<Symbol>,
     /// Uses of rings from other sections, by the span of the name.
     pub(crate) references: Vec<Symbol>,
+    /// The other files of its configuration, when `configPaths` lists it,
+    /// as the last check of this document saw them.
+    pub(crate) peers: Vec<Peer>,
+}
+
+/// Another file of a document's configuration, for navigation across files.
+#[derive(Debug)]
+pub(crate) struct Peer {
+    pub(crate) uri: Uri,
+    pub(crate) source: SourceFile,
+    pub(crate) rings: Vec<Symbol>,
+    pub(crate) references: Vec<Symbol>,
+}
+
+impl Peer {
+    /// Takes the symbols `report` found in `file`.
+    pub(crate) fn new(uri: Uri, source: SourceFile, file: FileId, report: &CheckReport) -> Self {
+        let (rings, references) = symbols(report, file);
+        Self { uri, source, rings, references }
+    }
+}
+
+/// Returns the ring sections and the ring uses that `report` found in `file`.
+fn symbols(report: &CheckReport, file: FileId) -> (Vec<Symbol>, Vec<Symbol>) {
+    let rings = report
+        .rings
+        .iter()
+        .filter(|ring| ring.file == file)
+        .map(|ring| Symbol { name: ring.name.clone(), span: ring.name_span })
+        .collect();
+    let references = report
+        .references
+        .iter()
+        .filter(|reference| reference.file == file)
+        .map(|reference| Symbol { name: reference.name.clone(), span: reference.span })
+        .collect();
+    (rings, references)
 }
 
 impl Document {
@@ -105,20 +142,25 @@ impl Document {
     ) -> Self {
         let diagnostics =
             report.diagnostics.iter().filter(|diag| diag.file == file).cloned().collect();
-        let rings = report
-            .rings
-            .iter()
-            .filter(|ring| ring.file == file)
-            .map(|ring| Symbol { name: ring.name.clone(), span: ring.name_span })
-            .collect();
-        let references = report
-            .references
-            .iter()
-            .filter(|reference| reference.file == file)
-            .map(|reference| Symbol { name: reference.name.clone(), span: reference.span })
-            .collect();
-        Self { uri, version, source, diagnostics, rings, references }
+        let (rings, references) = symbols(report, file);
+        Self { uri, version, source, diagnostics, rings, references, peers: Vec::new() }
     }
+}
+
+/// Returns the `file:` URI of an absolute `path`, percent-encoding every
+/// byte but letters, digits, `/` and `-._~`.
+pub(crate) fn file_uri(path: &std::path::Path) -> Option<Uri> {
+    use std::os::unix::ffi::OsStrExt;
+
+    let mut text = String::from("file://");
+    for &byte in path.as_os_str().as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+            text.push(char::from(byte));
+        } else {
+            text.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    text.parse().ok()
 }
 
 /// Returns the path of a `file:` URI, percent-decoded, or the URI itself.
@@ -177,6 +219,14 @@ mod tests {
         let utf16 = [PositionEncodingKind::UTF16];
         assert_eq!(PositionEncoding::negotiate(Some(&utf16)), PositionEncoding::Utf16);
         assert_eq!(PositionEncoding::negotiate(None), PositionEncoding::Utf16);
+    }
+
+    #[test]
+    fn file_uri_round_trips_through_display_name() {
+        let path = std::path::Path::new("/etc/my haproxy/100%.cfg");
+        let uri = file_uri(path).expect("a valid URI");
+        assert_eq!(uri.as_str(), "file:///etc/my%20haproxy/100%25.cfg");
+        assert_eq!(display_name(&uri), "/etc/my haproxy/100%.cfg");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use lsp_types::{
 };
 
 use super::context::{self, LineWords};
-use super::document::{Document, PositionEncoding, Symbol};
+use super::document::{Document, Peer, PositionEncoding, Symbol};
 use super::keywords::{self, RING_KEYWORDS, TIMEOUT_KINDS};
 use crate::diag::{Diagnostic, Severity, registry};
 use crate::ring::LogFormat;
@@ -225,6 +225,28 @@ pub(crate) fn references(
         .filter(|other| other.name == symbol.name)
         .map(|other| other.span)
         .collect()
+}
+
+/// Returns the places in the other files of the configuration that name
+/// the ring named at `offset`: its sections with `definitions`, its uses
+/// with `uses`.
+pub(crate) fn peer_places(
+    document: &Document,
+    offset: usize,
+    definitions: bool,
+    uses: bool,
+) -> Vec<(&Peer, Span)> {
+    let Some(symbol) = symbol_at(document, offset) else {
+        return Vec::new();
+    };
+    let mut places = Vec::new();
+    for peer in &document.peers {
+        let rings = peer.rings.iter().filter(|_| definitions);
+        let references = peer.references.iter().filter(|_| uses);
+        let matching = rings.chain(references).filter(|other| other.name == symbol.name);
+        places.extend(matching.map(|other| (peer, other.span)));
+    }
+    places
 }
 
 #[cfg(test)]

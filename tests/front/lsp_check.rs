@@ -224,3 +224,38 @@ fn config_paths_use_open_documents() {
     assert_eq!(codes_and_lines(&ring_diagnostics), code_pairs(&[]));
     client.shut_down();
 }
+
+#[test]
+fn config_paths_navigate_across_files() {
+    let dir = split_configuration();
+    let main = dir.path().join("haproxy.cfg");
+    let rings = dir.path().join("conf.d/20-rings.cfg");
+    let options = json!({ "configPaths": [main, dir.path().join("conf.d")] });
+    let (mut client, _) =
+        Client::start_with(json!({ "capabilities": {}, "initializationOptions": options }));
+    client.open_uri(&file_uri(&main), GLOBAL);
+
+    // From `ring@logs` in haproxy.cfg to the section in the rings file, not open.
+    let at_use = json!({
+        "textDocument": { "uri": file_uri(&main) },
+        "position": { "line": 1, "character": 15 },
+    });
+    let definition = client.request("textDocument/definition", at_use.clone());
+    let targets = definition.result.expect("a definition");
+    assert_eq!(targets[0]["uri"], file_uri(&rings).as_str());
+    assert_eq!(targets[0]["range"]["start"], json!({ "line": 0, "character": 5 }));
+
+    let mut with_declaration = at_use;
+    with_declaration["context"] = json!({ "includeDeclaration": true });
+    let references = client.request("textDocument/references", with_declaration);
+    let uris: Vec<Value> = references
+        .result
+        .expect("references")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|location| location["uri"].clone())
+        .collect();
+    assert_eq!(uris, [json!(file_uri(&main)), json!(file_uri(&rings))]);
+    client.shut_down();
+}
