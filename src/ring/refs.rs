@@ -79,10 +79,16 @@ impl RefScope {
     }
 
     /// Appends every reference to a ring that `line` of `file` contains.
+    // Inlined so that the lines of ring sections, which hold no reference,
+    // skip the call and the set-up of the search.
+    #[inline]
     pub fn collect(self, file: FileId, line: &Line, out: &mut Vec<RingRef>) {
-        if self.ring {
-            return;
+        if !self.ring {
+            self.collect_uses(file, line, out);
         }
+    }
+
+    fn collect_uses(self, file: FileId, line: &Line, out: &mut Vec<RingRef>) {
         if self.log {
             out.extend(log_reference(file, line));
         }
