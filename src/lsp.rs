@@ -266,25 +266,29 @@ fn capabilities(encoding: PositionEncoding) -> ServerCapabilities {
 ///
 /// The file contains the output of `haproxy -vv`, whose feature list and TLS
 /// library are then used, and whose version is used unless `haproxyVersion`
-/// is given. Anything missing or unreadable keeps the defaults, with a log
-/// line saying why.
+/// is given. A relative path is taken from the server's working directory.
+/// Anything missing or unusable keeps the defaults, with a log line saying
+/// why.
 fn check_options(initialization: Option<&serde_json::Value>) -> CheckOptions {
     let mut options = CheckOptions::default();
     let option = |name| initialization.and_then(|value| value.get(name))?.as_str();
     let mut version =
         option("haproxyVersion").and_then(|text| parse_version(text, "haproxyVersion"));
-    if let Some(path) = option("haproxyVv") {
-        match std::fs::read(path) {
-            Ok(bytes) => {
-                let build = BuildInfo::parse(&String::from_utf8_lossy(&bytes));
+    match initialization.and_then(|value| value.get("haproxyVv")) {
+        Some(serde_json::Value::String(path)) => match BuildInfo::read_file(Path::new(path)) {
+            Ok(build) => {
                 build.apply(&mut options.read);
-                let build_version = build.version.as_deref();
-                version = version.or_else(|| parse_version(build_version?, path));
+                if let (None, Some(text)) = (version, &build.version) {
+                    version = parse_version(text, path);
+                    options.read.build_version = version.map(|_| text.clone());
+                }
             }
             Err(error) => {
-                log::warn!("cannot read haproxyVv '{path}': {error}; using the default build")
+                log::warn!("cannot use haproxyVv '{path}': {error}; using the default build");
             }
-        }
+        },
+        Some(other) => log::warn!("haproxyVv must be a path, not {other}; using the default build"),
+        None => {}
     }
     if let Some(version) = version {
         options.read.version = version;
@@ -651,11 +655,25 @@ mod tests {
         let vv = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/haproxy-3.0-vv.txt");
         let options = check_options(Some(&json!({ "haproxyVv": vv })));
         assert_eq!(options.read.version, HaproxyVersion::new(3, 0));
+        assert_eq!(options.read.build_version.as_deref(), Some("3.0.5-1ppa1~noble"));
         assert!(options.read.features.contains("+OPENSSL"));
         assert_eq!(options.read.tls.map(|tls| tls.version).as_deref(), Some("3.0.13"));
 
         let options = check_options(Some(&json!({ "haproxyVv": vv, "haproxyVersion": "3.2" })));
         assert_eq!(options.read.version, HaproxyVersion::new(3, 2));
+    }
+
+    #[test]
+    fn fifo_as_haproxy_vv_is_not_opened() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let fifo = dir.path().join("vv");
+        let mkfifo = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(mkfifo.expect("mkfifo runs").success(), "mkfifo creates the FIFO");
+
+        // Opening a FIFO with no writer would block the server for good.
+        let options = check_options(Some(&json!({ "haproxyVv": fifo })));
+        assert_eq!(options.read.tls, None);
+        assert_eq!(options.read.version, HaproxyVersion::NEWEST);
     }
 
     #[test]

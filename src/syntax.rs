@@ -42,7 +42,7 @@ use crate::lex::{Env, Word};
 use crate::source::{FileId, SourceFile, Span};
 use crate::version::HaproxyVersion;
 
-pub use build::{BuildInfo, DEFAULT_ENABLED, DEFAULT_FEATURES, TlsLibrary};
+pub use build::{BuildInfo, DEFAULT_ENABLED, DEFAULT_FEATURES, MAX_OUTPUT_SIZE, TlsLibrary};
 pub use codes::CODES;
 pub use reader::{Event, EventRef, Reader};
 
@@ -59,6 +59,10 @@ pub struct ReadOptions {
     pub env: Env,
     /// HAProxy version whose rules apply, also the value of `version_atleast()`.
     pub version: HaproxyVersion,
+    /// The complete version of the target build, such as `3.2.4` or
+    /// `3.3-dev7`, which `version_atleast()` and `version_before()` then
+    /// compare with instead of the release `version`.
+    pub build_version: Option<String>,
     /// The build's feature list for `feature()`, as `haproxy -vv` prints it
     /// (`+THREAD -OPENSSL …`).
     pub features: String,
@@ -76,6 +80,7 @@ impl Default for ReadOptions {
         ReadOptions {
             env: Env::empty(),
             version: HaproxyVersion::default(),
+            build_version: None,
             features: DEFAULT_FEATURES.to_owned(),
             enabled: DEFAULT_ENABLED.iter().map(|name| (*name).to_owned()).collect(),
             tls: None,

@@ -19,7 +19,7 @@ use super::CliError;
 /// Arguments of `ringcfg check`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Configuration files, checked together as `haproxy -f A -f B` loads them; `-` reads standard input.
+    /// Configuration files or directories, checked together as `haproxy -f A -f B` loads them; a directory stands for its *.cfg files; `-` reads standard input.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
 
@@ -41,6 +41,11 @@ pub(crate) struct Args {
     /// on Linux without OpenSSL, Lua, PCRE2 or QUIC].
     #[arg(long, value_name = "FILE")]
     haproxy_vv: Option<PathBuf>,
+
+    /// AWS-LC API version of the target build, for `awslc_api_atleast()`
+    /// and `awslc_api_before()`: `haproxy -vv` does not print it.
+    #[arg(long, value_name = "N", requires = "haproxy_vv")]
+    awslc_api: Option<i64>,
 
     /// Set an environment variable for "$NAME" expansion (repeatable).
     #[arg(short, long = "env", value_name = "NAME=VALUE", value_parser = parse_assignment)]
@@ -132,37 +137,69 @@ fn read_options(args: &Args) -> Result<ReadOptions, CliError> {
     let mut options = ReadOptions { env: environment(args), ..ReadOptions::default() };
     let mut version = args.haproxy_version;
     if let Some(path) = &args.haproxy_vv {
-        let build = read_build_info(path)?;
-        if version.is_none() {
-            version = build.version.as_deref().map(|text| build_version(path, text)).transpose()?;
+        let build = read_build_info(path, &args.files)?;
+        if let (None, Some(text)) = (version, &build.version) {
+            version = Some(build_version(path, text)?);
+            options.build_version = Some(text.clone());
         }
         build.apply(&mut options);
+        log_build(path, &build);
+    }
+    if let Some(api) = args.awslc_api {
+        let Some(tls) = &mut options.tls else {
+            return Err("--awslc-api needs --haproxy-vv of a build with a TLS library".into());
+        };
+        tls.awslc_api = Some(api);
     }
     options.version = version.unwrap_or(HaproxyVersion::NEWEST);
     Ok(options)
 }
 
-/// Reads the `haproxy -vv` output in `path`.
-fn read_build_info(path: &Path) -> Result<BuildInfo, CliError> {
-    let bytes = super::files::read_regular_file(path)?;
-    let build = BuildInfo::parse(&String::from_utf8_lossy(&bytes));
-    if build.version.is_none() && build.features.is_none() {
-        return Err(format!(
-            "'{}' is not the output of 'haproxy -vv': it has no 'HAProxy version' or 'Feature list' line; save it with 'haproxy -vv > FILE'",
+/// Reads the `haproxy -vv` output in `path`: a saved file, a pipe such as
+/// `<(ssh lb haproxy -vv)`, or standard input for `-`.
+fn read_build_info(path: &Path, configs: &[PathBuf]) -> Result<BuildInfo, CliError> {
+    let fail = |error: io::Error| -> CliError {
+        format!(
+            "cannot use '{}' as --haproxy-vv: {error}; save the output with 'haproxy -vv > FILE'",
             path.display()
         )
-        .into());
+        .into()
+    };
+    if path.as_os_str() == "-" {
+        if configs.iter().any(|config| config.as_os_str() == "-") {
+            return Err(
+                "--haproxy-vv and a configuration cannot both be '-' (standard input)".into()
+            );
+        }
+        return BuildInfo::read_from(io::stdin().lock()).map_err(fail);
     }
-    Ok(build)
+    let metadata = std::fs::metadata(path).map_err(fail)?;
+    if metadata.is_dir() {
+        return Err(fail(io::Error::other("it is a directory")));
+    }
+    if metadata.is_file() {
+        return BuildInfo::read_file(path).map_err(fail);
+    }
+    // A pipe from process substitution has no size; the reader caps it.
+    std::fs::File::open(path).and_then(BuildInfo::read_from).map_err(fail)
+}
+
+/// Logs the version and TLS library read from `haproxy -vv` output, for `--verbose`.
+fn log_build(path: &Path, build: &BuildInfo) {
+    let version = build.version.as_deref().unwrap_or("not given");
+    let tls = build.tls.as_ref().map_or("none", |tls| tls.name.as_str());
+    log::info!("build from '{}': HAProxy {version}, TLS library {tls}", path.display());
 }
 
 /// Parses the version of a `haproxy -vv` output, naming the file when this
 /// tool does not know that release.
 fn build_version(path: &Path, text: &str) -> Result<HaproxyVersion, CliError> {
-    text.parse().map_err(|error: ringcfg::version::ParseVersionError| {
+    text.parse().map_err(|_| {
         format!(
-            "'{}': {error}; pass --haproxy-version with the closest release this tool knows",
-            path.display()
+            "'{}' is the output of HAProxy {text}, whose rules this tool does not know (it knows {} to {}); pass --haproxy-version with the closest release",
+            path.display(),
+            HaproxyVersion::OLDEST,
+            HaproxyVersion::NEWEST,
         )
         .into()
     })

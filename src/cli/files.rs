@@ -34,17 +34,25 @@ pub(crate) fn read_sources(paths: &[PathBuf]) -> Result<Vec<SourceFile>, CliErro
         }
     }
     if sources.is_empty() {
-        return Err(
-            "no configuration file to read: the directories given have no *.cfg file".into()
-        );
+        let quoted: Vec<String> =
+            paths.iter().map(|path| format!("'{}'", path.display())).collect();
+        return Err(format!(
+            "no configuration file to read: {} has no *.cfg file; HAProxy loads only names ending in .cfg",
+            quoted.join(", ")
+        )
+        .into());
     }
     Ok(sources)
 }
 
 /// Lists the files HAProxy loads from the directory `path`.
 fn directory_files(path: &Path) -> Result<Vec<PathBuf>, CliError> {
-    let files = config_dir_files(path)
-        .map_err(|error| format!("cannot read directory '{}': {error}", path.display()))?;
+    let files = config_dir_files(path).map_err(|error| {
+        format!(
+            "cannot read directory '{}': {error}; HAProxy would stop there too, so fix or remove that entry",
+            path.display()
+        )
+    })?;
     log::info!("'{}' has {} configuration file(s)", path.display(), files.len());
     Ok(files)
 }
@@ -71,7 +79,7 @@ pub(crate) fn read_regular_file(path: &Path) -> Result<Arc<[u8]>, CliError> {
         .map_err(|error| format!("cannot read '{}': {error}", path.display()))?;
     if !metadata.is_file() {
         return Err(format!(
-            "cannot read '{}': not a regular file; give a configuration file, or '-' for standard input",
+            "cannot read '{}': not a regular file or directory; give the configuration files HAProxy loads",
             path.display()
         )
         .into());
@@ -92,6 +100,14 @@ fn read_into_shared(file: &mut impl Read, expected: u64) -> io::Result<Arc<[u8]>
     let Ok(expected) = usize::try_from(expected) else {
         return read_rest(file, Vec::new());
     };
+    // A sparse file may claim more bytes than memory holds, and a failed
+    // allocation would abort the process instead of naming the file.
+    if Vec::<u8>::new().try_reserve_exact(expected).is_err() {
+        return Err(io::Error::new(
+            io::ErrorKind::OutOfMemory,
+            format!("the file is {expected} bytes, more than this machine can hold in memory"),
+        ));
+    }
     let mut shared: Arc<[u8]> = std::iter::repeat_n(0, expected).collect();
     let buffer = Arc::get_mut(&mut shared).expect("a new Arc has no other owner");
     let filled = fill(file, buffer)?;
@@ -149,6 +165,15 @@ mod tests {
             self.rest = &self.rest[count..];
             Ok(count)
         }
+    }
+
+    #[test]
+    fn impossible_size_is_an_error() {
+        // 4 EiB is beyond any address space, whatever the overcommit policy.
+        let mut file = Trickle { rest: b"global\n", interrupt: false };
+        let error = read_into_shared(&mut file, 1 << 62).expect_err("no such buffer");
+        assert_eq!(error.kind(), io::ErrorKind::OutOfMemory);
+        assert!(error.to_string().contains("more than this machine can hold"), "{error}");
     }
 
     #[test]

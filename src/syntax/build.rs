@@ -1,5 +1,8 @@
 //! What the `.if` predicates know about the HAProxy build being targeted.
 
+use std::io::{self, Read};
+use std::path::Path;
+
 /// The feature list of the build, as `haproxy -vv` prints it after
 /// `Feature list :`. The default is a Linux (`TARGET=linux-glibc`) build of
 /// HAProxy 3.5 without OpenSSL, Lua, PCRE2 or QUIC: the build the
@@ -18,6 +21,10 @@ pub const DEFAULT_FEATURES: &str = "+EPOLL -KQUEUE +NETFILTER +POLL +THREAD +BAC
 pub const DEFAULT_ENABLED: &[&str] =
     &["POLL", "EPOLL", "SPLICE", "GETADDRINFO", "REUSEPORT", "FAST-FORWARD"];
 
+/// The maximum size [`BuildInfo::read_from`] reads. `haproxy -vv` prints a few
+/// kilobytes.
+pub const MAX_OUTPUT_SIZE: u64 = 1024 * 1024;
+
 /// The TLS library HAProxy was built with, for the TLS predicates.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TlsLibrary {
@@ -27,6 +34,10 @@ pub struct TlsLibrary {
     /// The library version, such as `3.0.13`, that `openssl_version_atleast()`
     /// and `openssl_version_before()` compare against.
     pub version: String,
+    /// The library's `OPENSSL_VERSION_NUMBER` when it does not follow from
+    /// `version`: BoringSSL and AWS-LC define 0x1010107f and LibreSSL
+    /// 0x20000000, whatever their own version.
+    pub version_number: Option<u32>,
     /// The AWS-LC API version, when the library is AWS-LC.
     pub awslc_api: Option<i64>,
 }
@@ -67,6 +78,8 @@ impl BuildInfo {
         let mut build = BuildInfo::default();
         let mut built_with = None;
         let mut running_on = None;
+        // A byte-order mark, as some editors save, would hide the first line.
+        let output = output.strip_prefix('\u{feff}').unwrap_or(output);
         for line in output.lines().map(str::trim) {
             if let Some(rest) = line.strip_prefix("HAProxy version ") {
                 build.version = rest.split_whitespace().next().map(str::to_owned);
@@ -83,9 +96,43 @@ impl BuildInfo {
         build.tls = built_with.map(|built| TlsLibrary {
             name: running_on.unwrap_or(built).to_owned(),
             version: library_version(built).to_owned(),
+            version_number: fixed_version_number(built),
             awslc_api: None,
         });
         build
+    }
+
+    /// Reads and parses the `haproxy -vv` output in `input`, which must have
+    /// a `HAProxy version` or a `Feature list` line.
+    ///
+    /// At most [`MAX_OUTPUT_SIZE`] bytes are read: a larger input is no such
+    /// output, and a device such as `/dev/zero` never ends.
+    pub fn read_from(input: impl Read) -> io::Result<Self> {
+        let mut bytes = Vec::new();
+        input.take(MAX_OUTPUT_SIZE + 1).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_OUTPUT_SIZE {
+            return Err(invalid(format!(
+                "more than {MAX_OUTPUT_SIZE} bytes, far more than 'haproxy -vv' prints"
+            )));
+        }
+        let build = Self::parse(&String::from_utf8_lossy(&bytes));
+        if build.version.is_none() && build.features.is_none() {
+            return Err(invalid(
+                "no 'HAProxy version' or 'Feature list' line, so not the output of 'haproxy -vv'"
+                    .to_owned(),
+            ));
+        }
+        Ok(build)
+    }
+
+    /// Reads the `haproxy -vv` output saved in the regular file `path`, like
+    /// [`read_from`](Self::read_from). FIFOs and devices are rejected
+    /// unopened, since opening a FIFO may block for good.
+    pub fn read_file(path: &Path) -> io::Result<Self> {
+        if !std::fs::metadata(path)?.is_file() {
+            return Err(invalid("not a regular file".to_owned()));
+        }
+        Self::read_from(std::fs::File::open(path)?)
     }
 
     /// Sets the feature list and the TLS library of `options` to this
@@ -128,6 +175,22 @@ fn library_version(text: &str) -> &str {
         .nth(1)
         .filter(|word| word.starts_with(|c: char| c.is_ascii_digit()))
         .unwrap_or_default()
+}
+
+/// Returns `OPENSSL_VERSION_NUMBER` of the libraries that define a fixed
+/// one, from the text of the `Built with` line.
+fn fixed_version_number(text: &str) -> Option<u32> {
+    if text.starts_with("BoringSSL") || text.contains("AWS-LC") {
+        Some(0x1010_107f)
+    } else if text.starts_with("LibreSSL") {
+        Some(0x2000_0000)
+    } else {
+        None
+    }
+}
+
+fn invalid(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message)
 }
 
 /// Returns true when `features` (a `haproxy -vv` feature list) contains `+name`,
@@ -182,11 +245,29 @@ mod tests {
         let boring = BuildInfo::parse("Built with SSL library version : BoringSSL\n");
         let boring = boring.tls.expect("a TLS library");
         assert_eq!((boring.name.as_str(), boring.version.as_str()), ("BoringSSL", ""));
+        assert_eq!(boring.version_number, Some(0x1010_107f));
 
         let aws = "Built with OpenSSL version : OpenSSL 1.1.1 (compatible; AWS-LC 1.48.0)\n";
         let aws = BuildInfo::parse(aws).tls.expect("a TLS library");
         assert_eq!(aws.version, "1.1.1");
+        assert_eq!(aws.version_number, Some(0x1010_107f));
         assert_eq!(aws.awslc_api, None);
+
+        let libre = "Built with OpenSSL version : LibreSSL 3.8.2\n";
+        let libre = BuildInfo::parse(libre).tls.expect("a TLS library");
+        assert_eq!(libre.version_number, Some(0x2000_0000));
+    }
+
+    #[test]
+    fn read_from_rejects_what_is_not_vv_output() {
+        let error = BuildInfo::read_from(&b"global\n    maxconn 10\n"[..]).expect_err("no -vv");
+        assert!(error.to_string().contains("not the output of 'haproxy -vv'"), "{error}");
+        let endless = std::io::repeat(b'x');
+        let error = BuildInfo::read_from(endless).expect_err("too large");
+        assert!(error.to_string().contains("more than"), "{error}");
+        let with_bom = "\u{feff}HAProxy version 2.8.5 2023/12/08\n";
+        let build = BuildInfo::read_from(with_bom.as_bytes()).expect("a -vv output");
+        assert_eq!(build.version.as_deref(), Some("2.8.5"));
     }
 
     #[test]

@@ -22,7 +22,6 @@ use nom::error::{ErrorKind, ParseError};
 use super::ReadOptions;
 use super::build::{find, has_feature};
 use crate::lex::{Env, is_c_space};
-use crate::version::HaproxyVersion;
 
 /// HAProxy's `MAX_CFG_RECURSION`.
 const MAX_DEPTH: i32 = 1024;
@@ -535,11 +534,12 @@ fn eval_predicate(
         Predicate::Streq => first == second,
         Predicate::Strneq => first != second,
         Predicate::Strstr => find(first, second).is_some(),
-        Predicate::VersionAtleast => compare_version(options.version, first) <= 0,
-        Predicate::VersionBefore => compare_version(options.version, first) > 0,
+        Predicate::VersionAtleast => compare_version(options, first) <= 0,
+        Predicate::VersionBefore => compare_version(options, first) > 0,
         Predicate::OpensslVersionAtleast | Predicate::OpensslVersionBefore => {
-            let current =
-                options.tls.as_ref().and_then(|tls| openssl_version_number(tls.version.as_bytes()));
+            let current = options.tls.as_ref().and_then(|tls| {
+                tls.version_number.or_else(|| openssl_version_number(tls.version.as_bytes()))
+            });
             let (Some(current), Some(wanted)) = (current, openssl_version_parser(first)) else {
                 return Err(invalid());
             };
@@ -573,10 +573,14 @@ fn eval_predicate(
 /// newer. An unparsable `text` gives -3, so `version_atleast()` is then true
 /// and `version_before()` false, as in HAProxy.
 ///
-/// The target is the release `MAJOR.MINOR` itself: 3.5 is newer than every
-/// `3.5-devN` and `3.5-rcN`, and older than `3.5.1`.
-fn compare_version(target: HaproxyVersion, text: &[u8]) -> i32 {
-    let current = [u32::from(target.major), u32::from(target.minor), 0, 0, 3, 0, 0];
+/// The target is the build's own version when it is known, else the release
+/// `MAJOR.MINOR` itself: 3.5 is newer than every `3.5-devN` and `3.5-rcN`,
+/// and older than `3.5.1`.
+fn compare_version(options: &ReadOptions, text: &[u8]) -> i32 {
+    let target = options.version;
+    let release = [u32::from(target.major), u32::from(target.minor), 0, 0, 3, 0, 0];
+    let build = options.build_version.as_deref().and_then(|build| split_version(build.as_bytes()));
+    let current = build.unwrap_or(release);
     let Some(wanted) = split_version(text) else { return -3 };
     match wanted.cmp(&current) {
         std::cmp::Ordering::Less => -1,
@@ -716,6 +720,7 @@ fn openssl_version_number(version: &[u8]) -> Option<u32> {
 mod tests {
     use super::*;
     use crate::syntax::build::TlsLibrary;
+    use crate::version::HaproxyVersion;
 
     fn options() -> ReadOptions {
         let mut options = ReadOptions::default();
@@ -794,6 +799,35 @@ mod tests {
     }
 
     #[test]
+    fn build_version_is_compared_whole() {
+        let mut options = options();
+        options.version = HaproxyVersion::new(3, 2);
+        options.build_version = Some("3.2.4".into());
+        let eval = |text: &str| evaluate(text.as_bytes(), &options, &options.env);
+        assert_eq!(eval("version_atleast(3.2.1)"), Ok(true));
+        assert_eq!(eval("version_before(3.2.5)"), Ok(true));
+
+        let mut options = self::options();
+        options.version = HaproxyVersion::new(3, 3);
+        options.build_version = Some("3.3-dev7".into());
+        assert_eq!(evaluate(b"version_atleast(3.3)", &options, &options.env), Ok(false));
+    }
+
+    #[test]
+    fn fixed_library_numbers_win() {
+        let mut options = options();
+        options.tls = Some(TlsLibrary {
+            name: "BoringSSL".into(),
+            version: String::new(),
+            version_number: Some(0x1010_107f),
+            awslc_api: None,
+        });
+        let eval = |text: &str| evaluate(text.as_bytes(), &options, &options.env);
+        assert_eq!(eval("openssl_version_atleast(1.1.1g)"), Ok(true));
+        assert_eq!(eval("openssl_version_atleast(1.1.1h)"), Ok(false));
+    }
+
+    #[test]
     fn tls_predicates_fail_without_tls() {
         assert!(eval("openssl_version_atleast(1.1.1)").is_err());
         assert!(eval("awslc_api_atleast(1)").is_err());
@@ -807,6 +841,7 @@ mod tests {
         options.tls = Some(TlsLibrary {
             name: "OpenSSL 3.0.13 30 Jan 2024".into(),
             version: "3.0.13".into(),
+            version_number: None,
             awslc_api: None,
         });
         evaluate(text.as_bytes(), &options, &options.env)
@@ -851,6 +886,7 @@ mod tests {
         options.tls = Some(TlsLibrary {
             name: "AWS-LC 1.48.0".into(),
             version: "1.1.1".into(),
+            version_number: Some(0x1010_107f),
             awslc_api: Some(32),
         });
         let eval = |text: &str| evaluate(text.as_bytes(), &options, &options.env);

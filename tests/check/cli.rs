@@ -135,8 +135,35 @@ fn haproxy_vv_of_unknown_release() {
     let output = ringcfg(&["--haproxy-vv", vv.path().to_str().unwrap(), config.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = text(&output.stderr);
-    assert!(stderr.contains("invalid HAProxy version '2.4.22-0ubuntu0.22.04.3'"), "{stderr}");
+    assert!(stderr.contains("HAProxy 2.4.22-0ubuntu0.22.04.3, whose rules"), "{stderr}");
     assert!(stderr.contains("--haproxy-version"), "{stderr}");
+}
+
+#[test]
+fn haproxy_vv_from_a_pipe() {
+    let config = config_file(BUILD_DEPENDENT);
+    let config = config.path().to_str().unwrap();
+    let vv = std::fs::read(haproxy_vv()).expect("the -vv sample");
+    for source in ["-", "/dev/stdin"] {
+        let mut child = Command::new(crate::support::ringcfg_bin())
+            .args(["check", "--format", "short", "--haproxy-vv", source, config])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("ringcfg starts");
+        child.stdin.take().unwrap().write_all(&vv).unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{source}: {}", text(&output.stderr));
+        assert!(text(&output.stdout).contains("[R008]"), "{source}: {}", text(&output.stdout));
+    }
+}
+
+#[test]
+fn haproxy_vv_and_config_cannot_share_stdin() {
+    let output = ringcfg(&["--haproxy-vv", "-", "-"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("cannot both be '-'"), "{}", text(&output.stderr));
 }
 
 #[test]
@@ -145,7 +172,7 @@ fn haproxy_vv_must_be_vv_output() {
     let config = config.to_str().unwrap();
     let output = ringcfg(&["--haproxy-vv", config, config]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("is not the output of 'haproxy -vv'"));
+    assert!(text(&output.stderr).contains("not the output of 'haproxy -vv'"));
 }
 
 #[test]
