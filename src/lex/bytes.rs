@@ -46,6 +46,25 @@ impl WordBytes {
     pub fn to_vec(&self) -> Vec<u8> {
         self.as_slice().to_vec()
     }
+
+    /// Copies `line[from..to]`, for the tokenizer's plain words.
+    ///
+    /// When `line` has [`INLINE`] bytes from `from`, a short value is copied
+    /// as one fixed-size window, a few moves. The bytes of the window past
+    /// the value stay in the array, but every method reads the value through
+    /// [`WordBytes::as_slice`], so they never show.
+    #[inline]
+    pub(crate) fn from_window(line: &[u8], from: usize, to: usize) -> Self {
+        let len = to - from;
+        match (u8::try_from(len), line.get(from..from + INLINE)) {
+            (Ok(short), Some(window)) if len <= INLINE => {
+                let mut bytes = [0; INLINE];
+                bytes.copy_from_slice(window);
+                WordBytes(Repr::Inline { len: short, bytes })
+            }
+            _ => WordBytes::from(&line[from..to]),
+        }
+    }
 }
 
 impl Default for WordBytes {
@@ -191,6 +210,17 @@ mod tests {
             let bytes: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
             assert_eq!(WordBytes::from(bytes.clone()).as_slice(), bytes.as_slice());
             assert_eq!(WordBytes::from(bytes.as_slice()).to_vec(), bytes);
+        }
+    }
+
+    #[test]
+    fn from_window_matches_from_slice() {
+        let line: Vec<u8> = (0..60).map(|i| b'a' + (i % 26) as u8).collect();
+        for from in [0, 5, 30, 38, 59, 60] {
+            for to in from..=line.len() {
+                let expected = WordBytes::from(&line[from..to]);
+                assert_eq!(WordBytes::from_window(&line, from, to), expected, "{from}..{to}");
+            }
         }
     }
 
