@@ -117,23 +117,33 @@ impl LineSplitter {
         out.comment = None;
         out.error = None;
         out.empty_word_at = None;
-        if plain_line(text, len, base, out) {
-            return true;
+        match plain_line(text, len, base, out) {
+            PlainEnd::Done => true,
+            PlainEnd::Resume(from) => {
+                scan(&text[..len], from, base, ctx, out, &mut self.value);
+                false
+            }
         }
-        out.words.clear();
-        scan(&text[..len], base, ctx, out, &mut self.value);
-        false
     }
 }
 
 /// Splits any line with the piece parsers and the word state machine.
 ///
-/// `value` is the buffer for the bytes of each word; it keeps its capacity.
-fn scan(line: &[u8], base: usize, ctx: &VarContext<'_>, out: &mut LexedLine, value: &mut Vec<u8>) {
+/// The scan starts at `from`, where a word or a blank run starts and the
+/// words before are plain ones already in `out`. `value` is the buffer for
+/// the bytes of each word; it keeps its capacity.
+fn scan(
+    line: &[u8],
+    from: usize,
+    base: usize,
+    ctx: &VarContext<'_>,
+    out: &mut LexedLine,
+    value: &mut Vec<u8>,
+) {
     value.clear();
     let mut machine =
         Machine::new(line, base, std::mem::take(&mut out.words), std::mem::take(value));
-    let mut rest = line;
+    let mut rest = &line[from..];
     *value = loop {
         let start = line.len() - rest.len();
         match piece(machine.mode())(rest) {
@@ -231,48 +241,61 @@ fn first_candidate(chunk: u64) -> Option<usize> {
     (found != 0).then(|| found.trailing_zeros() as usize / 8)
 }
 
-/// Splits a line without quotes, backslashes or CR bytes, the common case,
-/// with a hand-written scan: its words are its blank-separated runs up to a
-/// comment. The line is `text[..len]`; see [`LineSplitter::split`]. Returns
-/// false, with `out` partly filled, when the line needs the full scan.
+/// Where [`plain_line`] stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PlainEnd {
+    /// The whole line is split.
+    Done,
+    /// The full scan must split the line from this offset on: the end of
+    /// the last plain word, or the start of the word that needs it.
+    Resume(usize),
+}
+
+/// Splits the plain words of a line with a hand-written scan, the common
+/// case: its words are its blank-separated runs up to a comment. The line
+/// is `text[..len]`; see [`LineSplitter::split`].
 ///
-/// This gives the same words as the piece parsers, only faster: such a line
-/// has no escape, variable or quote, so every byte is copied as it is. Each
-/// run of word bytes or blanks is crossed by a loop of its own, so the
-/// branch on the byte class is taken once per run, not once per byte.
-fn plain_line(text: &[u8], len: usize, base: usize, out: &mut LexedLine) -> bool {
+/// This gives the same words as the piece parsers, only faster: words
+/// without quotes, backslashes or CR bytes have no escape, variable or
+/// quote, so every byte is copied as it is. Each run of word bytes or
+/// blanks is crossed by a loop of its own, so the branch on the byte class
+/// is taken once per run, not once per byte.
+///
+/// At the first word that needs the full scan, or past [`MAX_WORDS`] words,
+/// it stops. It resumes at the end of the last plain word, before the blank
+/// run: a CR inside a blank run does not end the line, and only the piece
+/// parsers follow that rule.
+fn plain_line(text: &[u8], len: usize, base: usize, out: &mut LexedLine) -> PlainEnd {
     let line = &text[..len];
     let mut at = 0;
+    let mut last_end = 0;
     loop {
         at += run_len(&line[at..], BLANK);
         let Some(&byte) = line.get(at) else {
-            return true;
+            return PlainEnd::Done;
         };
         match CLASSES[usize::from(byte)] {
             COMMENT => {
                 out.comment = Some(Span::new(base + at, base + comment_end(line, at)));
-                return true;
+                return PlainEnd::Done;
             }
-            SPECIAL => return false,
+            SPECIAL if at > 0 && at == last_end => {
+                // The word goes on with a quote, a backslash or a CR: scan it whole.
+                let word = out.words.pop().expect("a plain word ends here");
+                return PlainEnd::Resume(word.span.start - base);
+            }
+            SPECIAL => return PlainEnd::Resume(last_end),
             _ => {}
         }
-        let end = word_end(text, at + 1, len);
-        if !push_plain(text, base, at, end, out) {
-            return false;
+        if out.words.len() == MAX_WORDS {
+            return PlainEnd::Resume(last_end);
         }
+        let end = word_end(text, at + 1, len);
+        let span = Span::new(base + at, base + end);
+        out.words.push(Word { span, value: WordBytes::from_window(text, at, end) });
         at = end;
+        last_end = end;
     }
-}
-
-/// Adds the word `text[from..to]`; returns false when the line already has
-/// [`MAX_WORDS`] words, which the full scan reports.
-fn push_plain(text: &[u8], base: usize, from: usize, to: usize, out: &mut LexedLine) -> bool {
-    if out.words.len() == MAX_WORDS {
-        return false;
-    }
-    let span = Span::new(base + from, base + to);
-    out.words.push(Word { span, value: WordBytes::from_window(text, from, to) });
-    true
 }
 
 /// Returns where a comment that starts at `start` ends: at the first CR, or
@@ -315,7 +338,12 @@ struct Machine<'l> {
 }
 
 impl<'l> Machine<'l> {
+    /// Starts the machine after `words`, the plain words of the line, each
+    /// followed by a blank.
     fn new(line: &'l [u8], base: usize, words: Vec<Word>, value: Vec<u8>) -> Self {
+        // Each word and its NUL separator are in HAProxy's output buffer.
+        let outpos = words.iter().map(|word| word.value.len() + 1).sum();
+        let count = words.len();
         Machine {
             line,
             base,
@@ -324,8 +352,8 @@ impl<'l> Machine<'l> {
             quote: None,
             in_arg: false,
             empty_quote: false,
-            outpos: 0,
-            arg_start: 0,
+            outpos,
+            arg_start: outpos,
             begin_new_arg: 0,
             unknown_var_name: None,
             empty_word_at: None,
@@ -333,7 +361,7 @@ impl<'l> Machine<'l> {
             word_start: 0,
             value,
             words,
-            count: 0,
+            count,
             too_many: false,
             comment: None,
         }
@@ -764,10 +792,25 @@ mod tests {
             let ctx = VarContext { env: &env, line: 1, file: b"t.cfg", section: None };
             let mut plain = LexedLine::default();
             let bytes = line.as_bytes();
-            proptest::prop_assert!(plain_line(bytes, bytes.len(), 7, &mut plain), "a plain line");
+            let end = plain_line(bytes, bytes.len(), 7, &mut plain);
+            proptest::prop_assert_eq!(end, PlainEnd::Done);
             let mut full = LexedLine::default();
-            scan(line.as_bytes(), 7, &ctx, &mut full, &mut Vec::new());
+            scan(bytes, 0, 7, &ctx, &mut full, &mut Vec::new());
             proptest::prop_assert_eq!(plain, full);
+        }
+
+        #[test]
+        fn resumed_scan_agrees_with_the_full_scan(
+            line in r#"([ a\t\r#"'\\$]|\$\{HOME\}|\$WX|\$\{WX\[\*\]\}|\$\{NOPE-d\}|\\x4|""|''|ab)*"#
+        ) {
+            let env = env();
+            let ctx = VarContext { env: &env, line: 1, file: b"t.cfg", section: None };
+            let bytes = line.as_bytes();
+            let mut split = LexedLine::default();
+            LineSplitter::default().split(bytes, bytes.len(), 7, &ctx, &mut split);
+            let mut full = LexedLine::default();
+            scan(bytes, 0, 7, &ctx, &mut full, &mut Vec::new());
+            proptest::prop_assert_eq!(split, full);
         }
     }
 
@@ -782,6 +825,33 @@ mod tests {
                 let expected = from + run_len(&text[from..end], PLAIN);
                 proptest::prop_assert_eq!(word_end(&text, from, end), expected);
             }
+        }
+    }
+
+    #[test]
+    fn resumed_scan_agrees_at_the_word_limit() {
+        let env = env();
+        let ctx = VarContext { env: &env, line: 1, file: b"t.cfg", section: None };
+        let words =
+            |count: usize| (0..count).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ");
+        let lines = [
+            format!("{} \"x\"", words(64)),
+            format!("{} a\"b\"", words(63)),
+            format!("{} 'q' z", words(65)),
+            format!("{} \"$HOME\" z", words(62)),
+            "a \r b".to_owned(),
+            "a \r\"b\"".to_owned(),
+            "ab\"c\" d \"\" e".to_owned(),
+            "a \"\" b".to_owned(),
+            "a b '' c".to_owned(),
+            "a \"$NOPE\" b".to_owned(),
+        ];
+        for line in lines {
+            let mut split = LexedLine::default();
+            LineSplitter::default().split(line.as_bytes(), line.len(), 3, &ctx, &mut split);
+            let mut full = LexedLine::default();
+            scan(line.as_bytes(), 0, 3, &ctx, &mut full, &mut Vec::new());
+            assert_eq!(split, full, "{line}");
         }
     }
 
