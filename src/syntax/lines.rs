@@ -116,11 +116,11 @@ fn scan_chunk(chunk: &[u8]) -> (usize, Option<usize>) {
 
 /// Returns the offset of the first LF or NUL byte of `bytes`.
 ///
-/// Configuration lines are mostly short, so their first 64 bytes are tested
+/// Configuration lines are mostly short, so their first 128 bytes are tested
 /// eight at a time in a `u64`, which finds their end before a vectorized
 /// search would be set up. Longer lines go on with `memchr2`.
 fn find_lf_or_nul(bytes: &[u8]) -> Option<usize> {
-    const HEAD: usize = 64;
+    const HEAD: usize = 128;
     let mut at = 0;
     while at < HEAD {
         let Some(chunk) = bytes.get(at..at + 8) else {
@@ -255,7 +255,7 @@ mod tests {
     }
 
     #[test]
-    fn lines_past_the_first_64_bytes() {
+    fn lines_past_the_first_128_bytes() {
         let mut bytes = vec![b'x'; 200];
         bytes[150] = 0;
         bytes[180] = b'\n';
