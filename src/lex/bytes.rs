@@ -47,23 +47,20 @@ impl WordBytes {
         self.as_slice().to_vec()
     }
 
-    /// Copies `line[from..to]`, for the tokenizer's plain words.
+    /// Copies `line[from..to]` as one fixed-size window of [`INLINE`]
+    /// bytes, a few moves, for the tokenizer's plain words. Returns `None`
+    /// when the value is longer or `line` has no such window at `from`.
     ///
-    /// When `line` has [`INLINE`] bytes from `from`, a short value is copied
-    /// as one fixed-size window, a few moves. The bytes of the window past
-    /// the value stay in the array, but every method reads the value through
-    /// [`WordBytes::as_slice`], so they never show.
+    /// The bytes of the window past the value stay in the array, but every
+    /// method reads the value through [`WordBytes::as_slice`], so they never
+    /// show.
     #[inline]
-    pub(crate) fn from_window(line: &[u8], from: usize, to: usize) -> Self {
-        let len = to - from;
-        match (u8::try_from(len), line.get(from..from + INLINE)) {
-            (Ok(short), Some(window)) if len <= INLINE => {
-                let mut bytes = [0; INLINE];
-                bytes.copy_from_slice(window);
-                WordBytes(Repr::Inline { len: short, bytes })
-            }
-            _ => WordBytes::from(&line[from..to]),
-        }
+    pub(crate) fn from_window(line: &[u8], from: usize, to: usize) -> Option<Self> {
+        let len = u8::try_from(to - from).ok().filter(|len| usize::from(*len) <= INLINE)?;
+        let window = line.get(from..from + INLINE)?;
+        let mut bytes = [0; INLINE];
+        bytes.copy_from_slice(window);
+        Some(WordBytes(Repr::Inline { len, bytes }))
     }
 }
 
@@ -219,7 +216,12 @@ mod tests {
         for from in [0, 5, 30, 38, 59, 60] {
             for to in from..=line.len() {
                 let expected = WordBytes::from(&line[from..to]);
-                assert_eq!(WordBytes::from_window(&line, from, to), expected, "{from}..{to}");
+                let value = WordBytes::from_window(&line, from, to);
+                if from + INLINE <= line.len() && to - from <= INLINE {
+                    assert_eq!(value, Some(expected), "{from}..{to}");
+                } else {
+                    assert_eq!(value, None, "{from}..{to}");
+                }
             }
         }
     }

@@ -292,10 +292,23 @@ fn plain_line(text: &[u8], len: usize, base: usize, out: &mut LexedLine) -> Plai
         }
         let end = word_end(text, at + 1, len);
         let span = Span::new(base + at, base + end);
-        out.words.push(Word { span, value: WordBytes::from_window(text, at, end) });
+        match WordBytes::from_window(text, at, end) {
+            Some(value) => out.words.push(Word { span, value }),
+            None => push_copied(&text[at..end], span, out),
+        }
         at = end;
         last_end = end;
     }
+}
+
+/// Adds a plain word that [`WordBytes::from_window`] cannot copy: a long
+/// one, or one near the end of the file.
+///
+/// It is kept out of line so that the common path builds its word in place.
+#[cold]
+#[inline(never)]
+fn push_copied(bytes: &[u8], span: Span, out: &mut LexedLine) {
+    out.words.push(Word { span, value: WordBytes::from(bytes) });
 }
 
 /// Returns where a comment that starts at `start` ends: at the first CR, or
