@@ -197,6 +197,15 @@ fn run_len(bytes: &[u8], class: u8) -> usize {
     bytes.iter().position(|byte| CLASSES[usize::from(*byte)] != class).unwrap_or(bytes.len())
 }
 
+/// Returns where the run of blanks at `line[at..]` ends.
+fn blank_end(line: &[u8], at: usize) -> usize {
+    // Words are mostly separated by one space.
+    match line.get(at..at + 2) {
+        Some(&[b' ', next]) if CLASSES[usize::from(next)] != BLANK => at + 1,
+        _ => at + run_len(&line[at..], BLANK),
+    }
+}
+
 /// Returns where the run of word bytes that starts at `text[from]` ends,
 /// at `end` at the latest.
 ///
@@ -270,7 +279,7 @@ fn plain_line(text: &[u8], len: usize, base: usize, out: &mut LexedLine) -> Plai
     let mut at = 0;
     let mut last_end = 0;
     loop {
-        at += run_len(&line[at..], BLANK);
+        at = blank_end(line, at);
         let Some(&byte) = line.get(at) else {
             return PlainEnd::Done;
         };
