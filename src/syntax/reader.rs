@@ -318,7 +318,7 @@ impl<'a> Reader<'a> {
             self.missing_lf = Some((raw.start, raw.end));
         }
         let bytes = &self.source.bytes()[raw.start..raw.end];
-        let indent = bytes.iter().take_while(|b| is_c_space(**b)).count();
+        let indent = indent_len(bytes);
         if bytes.get(indent) == Some(&b'[') {
             self.scope(bytes, raw.start, indent);
             return None;
@@ -874,6 +874,13 @@ impl Iterator for Reader<'_> {
 /// conditional blocks and scope lines.
 fn is_first_pass_error(code: &str) -> bool {
     code.starts_with('L') || matches!(code, "S008" | "S009" | "S010" | "S011" | "S012")
+}
+
+/// Returns the length of the run of `isspace()` bytes that starts `line`.
+fn indent_len(line: &[u8]) -> usize {
+    // Keyword lines are commonly indented by four spaces; one comparison skips them.
+    let skipped = if line.starts_with(b"    ") { 4 } else { 0 };
+    skipped + line[skipped..].iter().take_while(|b| is_c_space(**b)).count()
 }
 
 /// Returns the string HAProxy's C code compares for `word`, its value up to the
