@@ -250,7 +250,7 @@ fn first_candidate(chunk: u64) -> Option<usize> {
     (found != 0).then(|| found.trailing_zeros() as usize / 8)
 }
 
-/// Where [`plain_line`] stopped.
+/// The result of [`plain_line`]: the line is split, or the full scan takes over at an offset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum PlainEnd {
     /// The whole line is split.
