@@ -39,6 +39,7 @@ pub(crate) use codes::{
     TOO_MANY_WORDS, UNMATCHED_BRACE, UNMATCHED_QUOTE,
 };
 pub use env::{Env, haproxy_variables};
+pub(crate) use tokenize::LineSplitter;
 pub use tokenize::{
     LexError, LexErrorKind, LexedLine, MAX_WORDS, VarContext, tokenize, tokenize_into,
 };

@@ -46,6 +46,22 @@ impl WordBytes {
     pub fn to_vec(&self) -> Vec<u8> {
         self.as_slice().to_vec()
     }
+
+    /// Copies `line[from..to]` as one fixed-size window of [`INLINE`]
+    /// bytes, a few moves, for the tokenizer's plain words. Returns `None`
+    /// when the value is longer or `line` has no such window at `from`.
+    ///
+    /// The bytes of the window past the value stay in the array, but every
+    /// method reads the value through [`WordBytes::as_slice`], so they never
+    /// show.
+    #[inline]
+    pub(crate) fn from_window(line: &[u8], from: usize, to: usize) -> Option<Self> {
+        let len = u8::try_from(to - from).ok().filter(|len| usize::from(*len) <= INLINE)?;
+        let window = line.get(from..from + INLINE)?;
+        let mut bytes = [0; INLINE];
+        bytes.copy_from_slice(window);
+        Some(WordBytes(Repr::Inline { len, bytes }))
+    }
 }
 
 impl Default for WordBytes {
@@ -191,6 +207,22 @@ mod tests {
             let bytes: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
             assert_eq!(WordBytes::from(bytes.clone()).as_slice(), bytes.as_slice());
             assert_eq!(WordBytes::from(bytes.as_slice()).to_vec(), bytes);
+        }
+    }
+
+    #[test]
+    fn from_window_matches_from_slice() {
+        let line: Vec<u8> = (0..60).map(|i| b'a' + (i % 26) as u8).collect();
+        for from in [0, 5, 30, 38, 59, 60] {
+            for to in from..=line.len() {
+                let expected = WordBytes::from(&line[from..to]);
+                let value = WordBytes::from_window(&line, from, to);
+                if from + INLINE <= line.len() && to - from <= INLINE {
+                    assert_eq!(value, Some(expected), "{from}..{to}");
+                } else {
+                    assert_eq!(value, None, "{from}..{to}");
+                }
+            }
         }
     }
 

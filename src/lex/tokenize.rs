@@ -84,40 +84,86 @@ pub fn tokenize(line: &[u8], base: usize, ctx: &VarContext<'_>) -> LexedLine {
 /// A reader that goes through millions of lines calls this one, so that
 /// splitting a line allocates nothing once the list has grown.
 pub fn tokenize_into(line: &[u8], base: usize, ctx: &VarContext<'_>, out: &mut LexedLine) {
-    out.words.clear();
-    out.comment = None;
-    out.error = None;
-    out.empty_word_at = None;
-    if !plain_line(line, base, out) {
+    LineSplitter::default().split(line, line.len(), base, ctx, out);
+}
+
+/// Splits lines one after another into a [`LexedLine`], keeping the buffer
+/// of the full scan from line to line.
+#[derive(Debug, Default)]
+pub(crate) struct LineSplitter {
+    /// The decoded bytes of the word being built by the full scan.
+    value: Vec<u8>,
+}
+
+impl LineSplitter {
+    /// Splits the line `text[..len]` like [`tokenize_into`].
+    ///
+    /// The bytes of `text` past `len` are not part of the line. The plain
+    /// scan only reads them, to test eight bytes at a time and to copy short
+    /// words in one move up to the end of the line.
+    ///
+    /// Returns true when the line took the plain path: it has no quote,
+    /// backslash or CR, so every word is a run of its bytes as written and
+    /// none is empty.
+    pub(crate) fn split(
+        &mut self,
+        text: &[u8],
+        len: usize,
+        base: usize,
+        ctx: &VarContext<'_>,
+        out: &mut LexedLine,
+    ) -> bool {
         out.words.clear();
-        scan(line, base, ctx, out);
+        out.comment = None;
+        out.error = None;
+        out.empty_word_at = None;
+        match plain_line(text, len, base, out) {
+            PlainEnd::Done => true,
+            PlainEnd::Resume(from) => {
+                scan(&text[..len], from, base, ctx, out, &mut self.value);
+                false
+            }
+        }
     }
 }
 
 /// Splits any line with the piece parsers and the word state machine.
-fn scan(line: &[u8], base: usize, ctx: &VarContext<'_>, out: &mut LexedLine) {
-    let mut machine = Machine::new(line, base, std::mem::take(&mut out.words));
-    let mut rest = line;
-    loop {
+///
+/// The scan starts at `from`, where a word or a blank run starts and the
+/// words before are plain ones already in `out`. `value` is the buffer for
+/// the bytes of each word; it keeps its capacity.
+fn scan(
+    line: &[u8],
+    from: usize,
+    base: usize,
+    ctx: &VarContext<'_>,
+    out: &mut LexedLine,
+    value: &mut Vec<u8>,
+) {
+    value.clear();
+    let mut machine =
+        Machine::new(line, base, std::mem::take(&mut out.words), std::mem::take(value));
+    let mut rest = &line[from..];
+    *value = loop {
         let start = line.len() - rest.len();
         match piece(machine.mode())(rest) {
             Ok((_, Piece::Comment)) => {
                 machine.comment = Some(machine.span(start, comment_end(line, start)));
-                return machine.finish(start, out);
+                break machine.finish(start, out);
             }
-            Ok((_, Piece::End)) => return machine.finish(start, out),
+            Ok((_, Piece::End)) => break machine.finish(start, out),
             Ok((next, item)) => {
                 machine.step(item, start, line.len() - next.len(), ctx);
                 rest = next;
             }
             Err(nom::Err::Failure(PieceError { at, kind: Some(kind) }))
             | Err(nom::Err::Error(PieceError { at, kind: Some(kind) })) => {
-                return machine.abort(kind, line.len() - at.len(), out);
+                break machine.abort(kind, line.len() - at.len(), out);
             }
             // The piece parsers only fail with a kind; stop cleanly if not.
-            Err(_) => return machine.finish(start, out),
+            Err(_) => break machine.finish(start, out),
         }
-    }
+    };
 }
 
 /// Byte class of [`plain_line`]: a byte of a word.
@@ -145,57 +191,133 @@ static CLASSES: [u8; 256] = {
     classes
 };
 
-/// Returns the class of `line[at]`, or [`BLANK`] past the end, which ends
-/// the last word like a blank would.
-fn class_at(line: &[u8], at: usize) -> u8 {
-    line.get(at).map_or(BLANK, |byte| CLASSES[usize::from(*byte)])
+/// Returns the length of the run of bytes of class `class` at the start of
+/// `bytes`.
+fn run_len(bytes: &[u8], class: u8) -> usize {
+    bytes.iter().position(|byte| CLASSES[usize::from(*byte)] != class).unwrap_or(bytes.len())
 }
 
-/// Splits a line without quotes, backslashes or CR bytes, the common case,
-/// with a hand-written scan: its words are its blank-separated runs up to a
-/// comment. Returns false, with `out` partly filled, when the line needs the
-/// full scan.
+/// Returns where the run of blanks at `line[at..]` ends.
+fn blank_end(line: &[u8], at: usize) -> usize {
+    // Words are mostly separated by one space.
+    match line.get(at..at + 2) {
+        Some(&[b' ', next]) if CLASSES[usize::from(next)] != BLANK => at + 1,
+        _ => at + run_len(&line[at..], BLANK),
+    }
+}
+
+/// Returns where the run of word bytes that starts at `text[from]` ends,
+/// at `end` at the latest.
 ///
-/// This gives the same words as the piece parsers, only faster: such a line
-/// has no escape, variable or quote, so every byte is copied as it is. Each
-/// run of word bytes or blanks is crossed by a loop of its own, so the
-/// branch on the byte class is taken once per run, not once per byte.
-fn plain_line(line: &[u8], base: usize, out: &mut LexedLine) -> bool {
+/// Words are tested eight bytes at a time for a byte that may end them, so
+/// it may read up to seven bytes past `end` when `text` has them.
+fn word_end(text: &[u8], from: usize, end: usize) -> usize {
+    let mut at = from;
+    while at < end {
+        let Some(chunk) = text.get(at..at + 8) else {
+            return at + run_len(&text[at..end], PLAIN);
+        };
+        let chunk = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let Some(i) = first_candidate(chunk) else {
+            at += 8;
+            continue;
+        };
+        at += i;
+        if at >= end || CLASSES[usize::from(text[at])] != PLAIN {
+            break;
+        }
+        at += 1;
+    }
+    at.min(end)
+}
+
+/// Returns the index of the first byte of `chunk` (read in little-endian
+/// order) that may end a word: any byte below `(`, which covers the blanks,
+/// `#`, the quotes and CR, or a backslash. Some of them are word bytes
+/// (`!`, `$`, `%`, `&` and control bytes), which the caller checks.
+///
+/// `(x - 0x28…) & !x & 0x80…` sets the top bit of each byte of `x` below
+/// 0x28, and possibly of bytes above one where the subtraction borrows, so
+/// the lowest bit set is exact. An XOR with eight backslashes turns each
+/// backslash into a zero byte, found the same way with 0x01.
+fn first_candidate(chunk: u64) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let backslash = chunk ^ (ONES * u64::from(b'\\'));
+    let low = chunk.wrapping_sub(ONES * 0x28) & !chunk;
+    let zero = backslash.wrapping_sub(ONES) & !backslash;
+    let found = (low | zero) & HIGHS;
+    (found != 0).then(|| found.trailing_zeros() as usize / 8)
+}
+
+/// The result of [`plain_line`]: the line is split, or the full scan takes over at an offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PlainEnd {
+    /// The whole line is split.
+    Done,
+    /// The full scan must split the line from this offset on: the end of
+    /// the last plain word, or the start of the word that needs it.
+    Resume(usize),
+}
+
+/// Splits the plain words of a line with a hand-written scan, the common
+/// case: its words are its blank-separated runs up to a comment. The line
+/// is `text[..len]`; see [`LineSplitter::split`].
+///
+/// This gives the same words as the piece parsers, only faster: words
+/// without quotes, backslashes or CR bytes have no escape, variable or
+/// quote, so every byte is copied as it is. Each run of word bytes or
+/// blanks is crossed by a loop of its own, so the branch on the byte class
+/// is taken once per run, not once per byte.
+///
+/// At the first word that needs the full scan, or past [`MAX_WORDS`] words,
+/// it stops. It resumes at the end of the last plain word, before the blank
+/// run: a CR inside a blank run does not end the line, and only the piece
+/// parsers follow that rule.
+fn plain_line(text: &[u8], len: usize, base: usize, out: &mut LexedLine) -> PlainEnd {
+    let line = &text[..len];
     let mut at = 0;
+    let mut last_end = 0;
     loop {
-        while at < line.len() && class_at(line, at) == BLANK {
-            at += 1;
-        }
-        if at == line.len() {
-            return true;
-        }
-        match class_at(line, at) {
+        at = blank_end(line, at);
+        let Some(&byte) = line.get(at) else {
+            return PlainEnd::Done;
+        };
+        match CLASSES[usize::from(byte)] {
             COMMENT => {
                 out.comment = Some(Span::new(base + at, base + comment_end(line, at)));
-                return true;
+                return PlainEnd::Done;
             }
-            SPECIAL => return false,
+            SPECIAL if at > 0 && at == last_end => {
+                // The word goes on with a quote, a backslash or a CR: scan it whole.
+                let word = out.words.pop().expect("a plain word ends here");
+                return PlainEnd::Resume(word.span.start - base);
+            }
+            SPECIAL => return PlainEnd::Resume(last_end),
             _ => {}
         }
-        let from = at;
-        while class_at(line, at) == PLAIN {
-            at += 1;
+        if out.words.len() == MAX_WORDS {
+            return PlainEnd::Resume(last_end);
         }
-        if !push_plain(line, base, from, at, out) {
-            return false;
+        let end = word_end(text, at + 1, len);
+        let span = Span::new(base + at, base + end);
+        match WordBytes::from_window(text, at, end) {
+            Some(value) => out.words.push(Word { span, value }),
+            None => push_copied(&text[at..end], span, out),
         }
+        at = end;
+        last_end = end;
     }
 }
 
-/// Adds the word `line[from..to]`; returns false when the line already has
-/// [`MAX_WORDS`] words, which the full scan reports.
-fn push_plain(line: &[u8], base: usize, from: usize, to: usize, out: &mut LexedLine) -> bool {
-    if out.words.len() == MAX_WORDS {
-        return false;
-    }
-    let span = Span::new(base + from, base + to);
-    out.words.push(Word { span, value: WordBytes::from(&line[from..to]) });
-    true
+/// Adds a plain word that [`WordBytes::from_window`] cannot copy: a long
+/// one, or one near the end of the file.
+///
+/// It is kept out of line so that the common path builds its word in place.
+#[cold]
+#[inline(never)]
+fn push_copied(bytes: &[u8], span: Span, out: &mut LexedLine) {
+    out.words.push(Word { span, value: WordBytes::from(bytes) });
 }
 
 /// Returns where a comment that starts at `start` ends: at the first CR, or
@@ -238,7 +360,12 @@ struct Machine<'l> {
 }
 
 impl<'l> Machine<'l> {
-    fn new(line: &'l [u8], base: usize, words: Vec<Word>) -> Self {
+    /// Starts the machine after `words`, the plain words of the line, each
+    /// followed by a blank.
+    fn new(line: &'l [u8], base: usize, words: Vec<Word>, value: Vec<u8>) -> Self {
+        // Each word and its NUL separator are in HAProxy's output buffer.
+        let outpos = words.iter().map(|word| word.value.len() + 1).sum();
+        let count = words.len();
         Machine {
             line,
             base,
@@ -247,16 +374,16 @@ impl<'l> Machine<'l> {
             quote: None,
             in_arg: false,
             empty_quote: false,
-            outpos: 0,
-            arg_start: 0,
+            outpos,
+            arg_start: outpos,
             begin_new_arg: 0,
             unknown_var_name: None,
             empty_word_at: None,
             raw_start: None,
             word_start: 0,
-            value: Vec::new(),
+            value,
             words,
-            count: 0,
+            count,
             too_many: false,
             comment: None,
         }
@@ -446,14 +573,16 @@ impl<'l> Machine<'l> {
         }
     }
 
-    fn abort(mut self, kind: LexErrorKind, at: usize, out: &mut LexedLine) {
+    /// Ends the scan at an error; returns the word buffer for the next line.
+    fn abort(mut self, kind: LexErrorKind, at: usize, out: &mut LexedLine) -> Vec<u8> {
         let error = LexError { kind, span: self.span(at, error_end(self.line, kind, at)) };
         self.comment = find_comment(self.line, at, self.mode()).map(|(s, e)| self.span(s, e));
-        self.into_result(Some(error), out);
+        self.into_result(Some(error), out)
     }
 
-    /// Ends the scan at `stop`, the offset of the comment or of the line end.
-    fn finish(mut self, stop: usize, out: &mut LexedLine) {
+    /// Ends the scan at `stop`, the offset of the comment or of the line end;
+    /// returns the word buffer for the next line.
+    fn finish(mut self, stop: usize, out: &mut LexedLine) -> Vec<u8> {
         if self.in_arg {
             if self.empty_word_at.is_none() && self.outpos == self.arg_start {
                 self.empty_word_at = Some(self.empty_pointer());
@@ -468,16 +597,17 @@ impl<'l> Machine<'l> {
         } else {
             None
         };
-        self.into_result(error, out);
+        self.into_result(error, out)
     }
 
-    fn into_result(self, error: Option<LexError>, out: &mut LexedLine) {
+    fn into_result(self, error: Option<LexError>, out: &mut LexedLine) -> Vec<u8> {
         *out = LexedLine {
             words: self.words,
             comment: self.comment,
             error,
             empty_word_at: self.empty_word_at,
         };
+        self.value
     }
 }
 
@@ -683,11 +813,80 @@ mod tests {
             let env = env();
             let ctx = VarContext { env: &env, line: 1, file: b"t.cfg", section: None };
             let mut plain = LexedLine::default();
-            proptest::prop_assert!(plain_line(line.as_bytes(), 7, &mut plain), "a plain line");
+            let bytes = line.as_bytes();
+            let end = plain_line(bytes, bytes.len(), 7, &mut plain);
+            proptest::prop_assert_eq!(end, PlainEnd::Done);
             let mut full = LexedLine::default();
-            scan(line.as_bytes(), 7, &ctx, &mut full);
+            scan(bytes, 0, 7, &ctx, &mut full, &mut Vec::new());
             proptest::prop_assert_eq!(plain, full);
         }
+
+        #[test]
+        fn resumed_scan_agrees_with_the_full_scan(
+            line in r#"([ a\t\r#"'\\$]|\$\{HOME\}|\$WX|\$\{WX\[\*\]\}|\$\{NOPE-d\}|\\x4|""|''|ab)*"#
+        ) {
+            let env = env();
+            let ctx = VarContext { env: &env, line: 1, file: b"t.cfg", section: None };
+            let bytes = line.as_bytes();
+            let mut split = LexedLine::default();
+            LineSplitter::default().split(bytes, bytes.len(), 7, &ctx, &mut split);
+            let mut full = LexedLine::default();
+            scan(bytes, 0, 7, &ctx, &mut full, &mut Vec::new());
+            proptest::prop_assert_eq!(split, full);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn word_end_agrees_with_a_byte_loop(
+            text in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..40),
+            cut in 0usize..40,
+        ) {
+            let end = cut.min(text.len());
+            for from in 0..=end {
+                let expected = from + run_len(&text[from..end], PLAIN);
+                proptest::prop_assert_eq!(word_end(&text, from, end), expected);
+            }
+        }
+    }
+
+    #[test]
+    fn resumed_scan_agrees_at_the_word_limit() {
+        let env = env();
+        let ctx = VarContext { env: &env, line: 1, file: b"t.cfg", section: None };
+        let words =
+            |count: usize| (0..count).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ");
+        let lines = [
+            format!("{} \"x\"", words(64)),
+            format!("{} a\"b\"", words(63)),
+            format!("{} 'q' z", words(65)),
+            format!("{} \"$HOME\" z", words(62)),
+            "a \r b".to_owned(),
+            "a \r\"b\"".to_owned(),
+            "ab\"c\" d \"\" e".to_owned(),
+            "a \"\" b".to_owned(),
+            "a b '' c".to_owned(),
+            "a \"$NOPE\" b".to_owned(),
+        ];
+        for line in lines {
+            let mut split = LexedLine::default();
+            LineSplitter::default().split(line.as_bytes(), line.len(), 3, &ctx, &mut split);
+            let mut full = LexedLine::default();
+            scan(line.as_bytes(), 0, 3, &ctx, &mut full, &mut Vec::new());
+            assert_eq!(split, full, "{line}");
+        }
+    }
+
+    #[test]
+    fn first_candidate_finds_each_word_ending_byte() {
+        for byte in [b' ', b'\t', 0x0b, 0x0c, b'#', b'"', b'\'', b'\\', b'\r'] {
+            for at in 0..8 {
+                let mut chunk = [b'a'; 8];
+                chunk[at] = byte;
+                assert_eq!(first_candidate(u64::from_le_bytes(chunk)), Some(at), "{byte:#x}");
+            }
+        }
+        assert_eq!(first_candidate(u64::from_le_bytes(*b"ab\xff\x80z09:")), None);
     }
 
     #[test]

@@ -41,6 +41,28 @@ impl Iterator for Lines<'_> {
     type Item = RawLine;
 
     fn next(&mut self) -> Option<RawLine> {
+        self.next_short().or_else(|| self.next_long())
+    }
+}
+
+impl Lines<'_> {
+    /// Returns the next line when it is the common case: an LF ends it, it
+    /// has no NUL byte and it fits in the first buffer. Returns `None`, and
+    /// reads nothing, for any other line and at the end of the input.
+    fn next_short(&mut self) -> Option<RawLine> {
+        let start = self.pos;
+        let room = (self.linesize - 1).min(self.bytes.len() - start);
+        let rest = &self.bytes[start..start + room];
+        let lf = find_lf_or_nul(rest).filter(|at| rest[*at] == b'\n')?;
+        self.pos = start + lf + 1;
+        self.number += 1;
+        let end = start + lf;
+        Some(RawLine { number: self.number, start, end, read_end: end, missing_lf: false })
+    }
+
+    /// Returns the next line the way HAProxy's buffer reads it, whatever
+    /// its length or bytes.
+    fn next_long(&mut self) -> Option<RawLine> {
         let start = self.pos;
         let mut read = 0;
         loop {
@@ -94,11 +116,11 @@ fn scan_chunk(chunk: &[u8]) -> (usize, Option<usize>) {
 
 /// Returns the offset of the first LF or NUL byte of `bytes`.
 ///
-/// Configuration lines are mostly short, so their first 64 bytes are tested
+/// Configuration lines are mostly short, so their first 128 bytes are tested
 /// eight at a time in a `u64`, which finds their end before a vectorized
 /// search would be set up. Longer lines go on with `memchr2`.
 fn find_lf_or_nul(bytes: &[u8]) -> Option<usize> {
-    const HEAD: usize = 64;
+    const HEAD: usize = 128;
     let mut at = 0;
     while at < HEAD {
         let Some(chunk) = bytes.get(at..at + 8) else {
@@ -204,8 +226,36 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn short_path_agrees_with_the_buffer_model(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![b'a', b' ', b'\n', 0]),
+                0..5000,
+            )
+        ) {
+            let mut model = Lines::new(&bytes);
+            let expected: Vec<RawLine> = std::iter::from_fn(|| model.next_long()).collect();
+            proptest::prop_assert_eq!(Lines::new(&bytes).collect::<Vec<_>>(), expected);
+        }
+    }
+
     #[test]
-    fn lines_past_the_first_64_bytes() {
+    fn short_path_agrees_near_the_buffer_size() {
+        for len in LINESIZE - 4..LINESIZE + 4 {
+            for end in [&b"\n"[..], b"\0\n", b"", b"\0"] {
+                let mut bytes = vec![b'x'; len];
+                bytes.extend_from_slice(end);
+                bytes.extend_from_slice(b"next\n");
+                let mut model = Lines::new(&bytes);
+                let expected: Vec<RawLine> = std::iter::from_fn(|| model.next_long()).collect();
+                assert_eq!(Lines::new(&bytes).collect::<Vec<_>>(), expected, "{len} {end:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn lines_past_the_first_128_bytes() {
         let mut bytes = vec![b'x'; 200];
         bytes[150] = 0;
         bytes[180] = b'\n';

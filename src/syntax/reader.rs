@@ -10,7 +10,7 @@ use super::lines::{Lines, RawLine};
 use super::{Line, ReadOptions, is_section_keyword};
 use crate::diag::{CodeInfo, Diagnostic};
 use crate::lex::{
-    self, Env, LexError, LexErrorKind, LexedLine, VarContext, Word, is_c_space, tokenize_into,
+    self, Env, LexError, LexErrorKind, LexedLine, LineSplitter, VarContext, Word, is_c_space,
 };
 use crate::source::{FileId, SourceFile, Span};
 use crate::version::HaproxyVersion;
@@ -154,6 +154,7 @@ pub struct Reader<'a> {
     /// the reader for a line and putting it back moves a pointer, not the
     /// whole struct.
     lexed: Option<Box<LexedLine>>,
+    splitter: LineSplitter,
     /// The last line yielded by [`Reader::next_ref`].
     current: Line,
 }
@@ -182,6 +183,7 @@ impl<'a> Reader<'a> {
             comments: Vec::new(),
             diagnostics: Vec::new(),
             lexed: Some(Box::default()),
+            splitter: LineSplitter::default(),
             current: Line { number: 0, span: Span::new(0, 0), words: Vec::new() },
         }
     }
@@ -316,7 +318,7 @@ impl<'a> Reader<'a> {
             self.missing_lf = Some((raw.start, raw.end));
         }
         let bytes = &self.source.bytes()[raw.start..raw.end];
-        let indent = bytes.iter().take_while(|b| is_c_space(**b)).count();
+        let indent = indent_len(bytes);
         if bytes.get(indent) == Some(&b'[') {
             self.scope(bytes, raw.start, indent);
             return None;
@@ -329,20 +331,25 @@ impl<'a> Reader<'a> {
             section: self.section_name.as_deref(),
         };
         let mut lexed = self.lexed.take().unwrap_or_default();
-        tokenize_into(&bytes[indent..], raw.start + indent, &ctx, &mut lexed);
+        // The splitter may read past the line end into the rest of the file.
+        let text = &self.source.bytes()[raw.start + indent..];
+        let len = bytes.len() - indent;
+        let plain = self.splitter.split(text, len, raw.start + indent, &ctx, &mut lexed);
         self.comments.extend(lexed.comment);
-        let kind = self.words(raw, line_span, indent, &mut lexed);
+        let kind = self.words(raw, line_span, indent, &mut lexed, plain);
         self.lexed = Some(lexed);
         kind
     }
 
-    /// Applies HAProxy's rules to the words of one line.
+    /// Applies HAProxy's rules to the words of one line. `plain` is true
+    /// when the tokenizer took its plain path, so no word is empty.
     fn words(
         &mut self,
         raw: RawLine,
         line_span: Span,
         indent: usize,
         lexed: &mut LexedLine,
+        plain: bool,
     ) -> Option<Kind> {
         if let Some(error) = lexed.error {
             self.lex_error(error, lexed);
@@ -350,7 +357,8 @@ impl<'a> Reader<'a> {
             return None;
         }
         let version = self.version();
-        if !self.first_pass_only
+        if !plain
+            && !self.first_pass_only
             && version.at_least(3, 3)
             && !version.at_least(3, 4)
             && self.empty_argument(raw, indent, lexed)
@@ -358,7 +366,7 @@ impl<'a> Reader<'a> {
             return None;
         }
         let words = &lexed.words;
-        let first = words.first().map_or(&[][..], Word::c_str);
+        let first = words.first().map_or(&[][..], |word| c_text(word, plain));
         if first.is_empty() {
             return None;
         }
@@ -372,10 +380,10 @@ impl<'a> Reader<'a> {
             self.directive(first, words);
             return None;
         }
-        if version.at_least(3, 4) && self.empty_argument(raw, indent, lexed) {
+        if !plain && version.at_least(3, 4) && self.empty_argument(raw, indent, lexed) {
             return None;
         }
-        self.keyword_line(raw.number, line_span, &mut lexed.words)
+        self.keyword_line(raw.number, line_span, &mut lexed.words, plain)
     }
 
     /// Handles `.if`, `.elif`, `.else` and `.endif`; returns true when the
@@ -669,11 +677,17 @@ impl<'a> Reader<'a> {
 
     /// A keyword line: prefix check, section detection, out-of-section check.
     /// Makes `words` the current line, unless the line is outside any section.
-    fn keyword_line(&mut self, number: usize, span: Span, words: &mut Vec<Word>) -> Option<Kind> {
-        let first = words[0].c_str();
+    fn keyword_line(
+        &mut self,
+        number: usize,
+        span: Span,
+        words: &mut Vec<Word>,
+        plain: bool,
+    ) -> Option<Kind> {
+        let first = c_text(&words[0], plain);
         let prefixed = first == b"no" || first == b"default";
         let keyword_index = usize::from(prefixed);
-        let keyword = words.get(keyword_index).map_or(&[][..], Word::c_str);
+        let keyword = words.get(keyword_index).map_or(&[][..], |word| c_text(word, plain));
         if prefixed && !PREFIXABLE.contains(&keyword) {
             self.unsupported_prefix(&words[0], keyword);
         }
@@ -684,7 +698,10 @@ impl<'a> Reader<'a> {
             return None;
         }
         if is_section {
-            let name = words.get(keyword_index + 1).map(Word::c_str).filter(|n| !n.is_empty());
+            let name = words
+                .get(keyword_index + 1)
+                .map(|word| c_text(word, plain))
+                .filter(|n| !n.is_empty());
             let section_name = self.section_name.get_or_insert_with(Vec::new);
             section_name.clear();
             section_name.extend_from_slice(name.unwrap_or(keyword));
@@ -857,6 +874,22 @@ impl Iterator for Reader<'_> {
 /// conditional blocks and scope lines.
 fn is_first_pass_error(code: &str) -> bool {
     code.starts_with('L') || matches!(code, "S008" | "S009" | "S010" | "S011" | "S012")
+}
+
+/// Returns the length of the run of `isspace()` bytes that starts `line`.
+fn indent_len(line: &[u8]) -> usize {
+    // Keyword lines are commonly indented by four spaces; one comparison skips them.
+    let skipped = if line.starts_with(b"    ") { 4 } else { 0 };
+    skipped + line[skipped..].iter().take_while(|b| is_c_space(**b)).count()
+}
+
+/// Returns the string HAProxy's C code compares for `word`, its value up to the
+/// first NUL byte, like [`Word::c_str`].
+///
+/// A word of a plain line is a run of the line's bytes, and [`Lines`] cuts
+/// every line at its first NUL, so such a word is returned whole.
+fn c_text(word: &Word, plain: bool) -> &[u8] {
+    if plain { &word.value } else { word.c_str() }
 }
 
 /// Returns where word `index` starts in HAProxy's output buffer, where the
