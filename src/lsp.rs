@@ -30,7 +30,7 @@ mod features;
 mod keywords;
 pub mod transport;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
@@ -311,12 +311,21 @@ struct Server {
     options: CheckOptions,
     /// The files checked together, from the `configPaths` option.
     config_paths: ConfigPaths,
+    /// Files of `configPaths` already reported as unreadable, so that each
+    /// edit does not log them again.
+    unreadable: HashSet<PathBuf>,
     documents: HashMap<String, Document>,
 }
 
 impl Server {
     fn new(encoding: PositionEncoding, options: CheckOptions) -> Self {
-        Self { encoding, options, config_paths: ConfigPaths::default(), documents: HashMap::new() }
+        Self {
+            encoding,
+            options,
+            config_paths: ConfigPaths::default(),
+            unreadable: HashSet::new(),
+            documents: HashMap::new(),
+        }
     }
 
     fn handle_notification(&mut self, notification: Notification) -> Vec<Notification> {
@@ -367,8 +376,11 @@ impl Server {
                     return Vec::new();
                 };
                 let uri = params.text_document.uri;
-                self.documents.remove(uri.as_str());
-                vec![publish_notification(PublishDiagnosticsParams::new(uri, Vec::new(), None))]
+                let closed = self.documents.remove(uri.as_str());
+                let mut notifications = self.recheck_configuration(closed);
+                let cleared = PublishDiagnosticsParams::new(uri, Vec::new(), None);
+                notifications.insert(0, publish_notification(cleared));
+                notifications
             }
             _ => Vec::new(),
         }
@@ -380,63 +392,111 @@ impl Server {
     fn update(&mut self, uri: Uri, version: i32, text: String) -> Vec<Notification> {
         let path = PathBuf::from(display_name(&uri));
         if let Some((files, own)) = self.config_paths.files_with(&path) {
-            return self.update_together(uri, version, text, &files, own);
+            let source = SourceFile::new(files[own].display().to_string(), text.into_bytes());
+            return self.update_together(uri, version, source, &files, own);
         }
         let document = Document::new(uri, version, text, &self.options);
         vec![self.keep(document)]
     }
 
-    /// Checks `files` together, with `text` as the file at index `own` and
-    /// open documents in place of their files, and updates every open one.
+    /// Re-checks the other open files of the configuration of a document
+    /// just closed: their results used its buffer, which the file on disk
+    /// now replaces.
+    fn recheck_configuration(&mut self, closed: Option<Document>) -> Vec<Notification> {
+        let Some(closed) = closed else { return Vec::new() };
+        let path = PathBuf::from(display_name(&closed.uri));
+        let Some((files, _)) = self.config_paths.files_with(&path) else { return Vec::new() };
+        let member = files.iter().enumerate().find_map(|(index, file)| {
+            let document = self.open_document(file, None)?;
+            Some((index, document.uri.clone(), document.version, document.source.clone()))
+        });
+        match member {
+            Some((own, uri, version, source)) => {
+                self.update_together(uri, version, source, &files, own)
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// Checks `files` together, with `source` as the file at index `own`
+    /// (wherever that file is listed) and open documents in place of their
+    /// files, and updates every open one.
     fn update_together(
         &mut self,
         uri: Uri,
         version: i32,
-        text: String,
+        source: SourceFile,
         files: &[PathBuf],
         own: usize,
     ) -> Vec<Notification> {
-        let mut text = Some(text);
         let mut sources = Vec::with_capacity(files.len());
         let mut uris = Vec::with_capacity(files.len());
         let mut open = Vec::new();
+        let mut copies = Vec::new();
+        let mut own_file = 0;
         for (index, file) in files.iter().enumerate() {
-            let name = file.display().to_string();
             if index == own {
-                open.push((sources.len(), version));
+                own_file = sources.len();
+                open.push((sources.len(), uri.clone(), version));
                 uris.push(Some(uri.clone()));
-                sources.push(SourceFile::new(name, text.take().unwrap_or_default().into_bytes()));
-            } else if let Some(document) = self.open_document(file) {
-                open.push((sources.len(), document.version));
-                uris.push(Some(document.uri.clone()));
-                sources.push(document.source.clone());
-            } else {
-                match std::fs::read(file) {
-                    Ok(bytes) => {
-                        uris.push(file_uri(&std::path::absolute(file).unwrap_or_default()));
-                        sources.push(SourceFile::new(name, bytes));
-                    }
-                    Err(error) => log::warn!("cannot read '{name}' of configPaths: {error}"),
+                sources.push(source.clone());
+            } else if same_file(file, &files[own]) {
+                // Listed twice, as HAProxy would load it twice: the new text
+                // both times, and the findings of both in one document.
+                copies.push(sources.len());
+                uris.push(None);
+                sources.push(source.clone());
+            } else if let Some(document) = self.open_document(file, Some(&uri)) {
+                // A file listed twice is published and navigated to once.
+                let first = !open.iter().any(|(_, other, _)| *other == document.uri);
+                if first {
+                    open.push((sources.len(), document.uri.clone(), document.version));
                 }
+                uris.push(first.then(|| document.uri.clone()));
+                sources.push(document.source.clone());
+            } else if let Some(bytes) = self.read_member(file) {
+                uris.push(file_uri(&std::path::absolute(file).unwrap_or_default()));
+                sources.push(SourceFile::new(file.display().to_string(), bytes));
             }
         }
 
         let report = crate::check::check(&sources, &self.options);
         let mut notifications = Vec::with_capacity(open.len());
-        for (file, version) in open {
-            let Some(uri) = uris[file].clone() else { continue };
+        for (file, uri, version) in open {
             let mut document =
                 Document::from_report(uri, version, sources[file].clone(), file, &report);
             document.peers = peers(&sources, &uris, file, &report);
+            if file == own_file {
+                let copied = report.diagnostics.iter().filter(|diag| copies.contains(&diag.file));
+                document.diagnostics.extend(copied.cloned());
+            }
             notifications.push(self.keep(document));
         }
         notifications
     }
 
-    /// Returns the open document of `file`, if any.
-    fn open_document(&self, file: &Path) -> Option<&Document> {
+    /// Reads a file of `configPaths` that no document has open. FIFOs and
+    /// devices are skipped unopened, since opening a FIFO may block the
+    /// server for good; what cannot be read is logged once per path.
+    fn read_member(&mut self, file: &Path) -> Option<Vec<u8>> {
+        let read = match std::fs::metadata(file) {
+            Ok(metadata) if metadata.is_file() => std::fs::read(file),
+            Ok(_) => Err(std::io::Error::other("not a regular file")),
+            Err(error) => Err(error),
+        };
+        read.inspect_err(|error| {
+            if self.unreadable.insert(file.to_owned()) {
+                log::warn!("cannot read '{}' of configPaths: {error}", file.display());
+            }
+        })
+        .ok()
+    }
+
+    /// Returns the open document of `file`, if any, other than `except`.
+    fn open_document(&self, file: &Path, except: Option<&Uri>) -> Option<&Document> {
         self.documents
             .values()
+            .filter(|document| Some(&document.uri) != except)
             .find(|document| same_file(Path::new(&display_name(&document.uri)), file))
     }
 

@@ -32,13 +32,13 @@ pub(crate) struct Args {
     deny_warnings: bool,
 
     /// HAProxy release whose rules apply, such as 3.5 or 2.8 [default: the
-    /// version in --haproxy-vv, else 3.5].
+    /// version in --haproxy-vv, else the newest release this tool knows].
     #[arg(long, value_name = "MAJOR.MINOR", value_parser = parse_version)]
     haproxy_version: Option<HaproxyVersion>,
 
     /// Output of `haproxy -vv` of the target build: its version, feature list
-    /// and TLS library then decide the `.if` predicates [default: HAProxy 3.5
-    /// on Linux without OpenSSL, Lua, PCRE2 or QUIC].
+    /// and TLS library then decide the `.if` predicates [default: the newest
+    /// release this tool knows, on Linux without OpenSSL, Lua, PCRE2 or QUIC].
     #[arg(long, value_name = "FILE")]
     haproxy_vv: Option<PathBuf>,
 
@@ -138,21 +138,50 @@ fn read_options(args: &Args) -> Result<ReadOptions, CliError> {
     let mut version = args.haproxy_version;
     if let Some(path) = &args.haproxy_vv {
         let build = read_build_info(path, &args.files)?;
-        if let (None, Some(text)) = (version, &build.version) {
-            version = Some(build_version(path, text)?);
-            options.build_version = Some(text.clone());
+        if let Some(text) = &build.version {
+            // The build's own version decides version_atleast() unless
+            // --haproxy-version names another release.
+            let release = build_version(path, text);
+            match (version, release) {
+                (None, release) => {
+                    version = Some(release?);
+                    options.build_version = Some(text.clone());
+                }
+                (Some(wanted), Ok(release)) if wanted == release => {
+                    options.build_version = Some(text.clone());
+                }
+                _ => {}
+            }
         }
         build.apply(&mut options);
         log_build(path, &build);
     }
     if let Some(api) = args.awslc_api {
-        let Some(tls) = &mut options.tls else {
-            return Err("--awslc-api needs --haproxy-vv of a build with a TLS library".into());
-        };
-        tls.awslc_api = Some(api);
+        set_awslc_api(&mut options, api, args)?;
     }
     options.version = version.unwrap_or(HaproxyVersion::NEWEST);
     Ok(options)
+}
+
+/// Sets the AWS-LC API version, which only an AWS-LC build has: HAProxy
+/// rejects `awslc_api_atleast()` on any other.
+fn set_awslc_api(options: &mut ReadOptions, api: i64, args: &Args) -> Result<(), CliError> {
+    let vv = args.haproxy_vv.as_deref().unwrap_or(Path::new("-")).display();
+    match &mut options.tls {
+        Some(tls) if tls.name.contains("AWS-LC") => {
+            tls.awslc_api = Some(api);
+            Ok(())
+        }
+        Some(tls) => Err(format!(
+            "--awslc-api applies only to AWS-LC builds; '{vv}' was built with {}",
+            tls.name
+        )
+        .into()),
+        None => {
+            Err(format!("--awslc-api applies only to AWS-LC builds; '{vv}' names no TLS library")
+                .into())
+        }
+    }
 }
 
 /// Reads the `haproxy -vv` output in `path`: a saved file, a pipe such as

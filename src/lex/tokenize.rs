@@ -834,6 +834,26 @@ mod tests {
             scan(bytes, 0, 7, &ctx, &mut full, &mut Vec::new());
             proptest::prop_assert_eq!(split, full);
         }
+
+        #[test]
+        fn bytes_past_the_line_never_change_it(
+            line in proptest::collection::vec(
+                proptest::sample::select(b"az \t\x0b#\"'\\\r$\xff!(".to_vec()),
+                0..70,
+            ),
+            rest_of_file in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+        ) {
+            // The splitter may read past the line into the rest of the file.
+            let env = env();
+            let ctx = VarContext { env: &env, line: 1, file: b"t.cfg", section: None };
+            let mut text = line.clone();
+            text.extend_from_slice(&rest_of_file);
+            let mut split = LexedLine::default();
+            LineSplitter::default().split(&text, line.len(), 7, &ctx, &mut split);
+            let mut full = LexedLine::default();
+            scan(&line, 0, 7, &ctx, &mut full, &mut Vec::new());
+            proptest::prop_assert_eq!(split, full);
+        }
     }
 
     proptest::proptest! {

@@ -751,7 +751,9 @@ fn apply_server(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnos
     }
     // A ring has one server in all but rare configurations, and a first
     // `push` would reserve room for four, 512 bytes a ring.
-    ring.servers.reserve_exact(1);
+    if ring.servers.is_empty() {
+        ring.servers.reserve_exact(1);
+    }
     ring.servers.push(RingServer {
         name: name.text().into_owned(),
         address: address_text,

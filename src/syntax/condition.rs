@@ -578,9 +578,14 @@ fn eval_predicate(
 /// and older than `3.5.1`.
 fn compare_version(options: &ReadOptions, text: &[u8]) -> i32 {
     let target = options.version;
-    let release = [u32::from(target.major), u32::from(target.minor), 0, 0, 3, 0, 0];
-    let build = options.build_version.as_deref().and_then(|build| split_version(build.as_bytes()));
-    let current = build.unwrap_or(release);
+    let current = match options.build_version.as_deref() {
+        // HAProxy gives -2 when it cannot split its own version.
+        Some(build) => match split_version(build.as_bytes()) {
+            Some(current) => current,
+            None => return -2,
+        },
+        None => [u32::from(target.major), u32::from(target.minor), 0, 0, 3, 0, 0],
+    };
     let Some(wanted) = split_version(text) else { return -3 };
     match wanted.cmp(&current) {
         std::cmp::Ordering::Less => -1,
@@ -811,6 +816,11 @@ mod tests {
         options.version = HaproxyVersion::new(3, 3);
         options.build_version = Some("3.3-dev7".into());
         assert_eq!(evaluate(b"version_atleast(3.3)", &options, &options.env), Ok(false));
+
+        // A version HAProxy cannot split makes every comparison "at least".
+        options.build_version = Some("3.0.5+custom".into());
+        assert_eq!(evaluate(b"version_atleast(9.9)", &options, &options.env), Ok(true));
+        assert_eq!(evaluate(b"version_before(9.9)", &options, &options.env), Ok(false));
     }
 
     #[test]

@@ -167,6 +167,32 @@ fn write_uses_the_ring_format() {
 }
 
 #[test]
+fn apply_and_write_take_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf_d = dir.path().join("conf.d");
+    fs::create_dir(&conf_d).unwrap();
+    let rings = "ring r1\n    size 8192\n    backing-file DIR/r1.bin\n";
+    fs::write(conf_d.join("10-rings.cfg"), rings.replace("DIR", &dir.path().display().to_string()))
+        .unwrap();
+    let conf_d = conf_d.display().to_string();
+
+    let applied = run(&["apply", &conf_d], b"");
+    assert!(applied.status.success(), "{applied:?}");
+    let written = run(&["write", &conf_d, "r1"], b"from a directory\n");
+    assert!(written.status.success(), "{written:?}");
+    let messages = walk::messages(&fs::read(dir.path().join("r1.bin")).unwrap()).unwrap();
+    assert_eq!(messages, [b"from a directory".to_vec()]);
+}
+
+#[test]
+fn write_rejects_stdin_as_configuration() {
+    let output = run(&["write", "-", "r1"], b"x\n");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("standard input carries the messages"), "{stderr}");
+}
+
+#[test]
 fn write_names_a_missing_ring() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), "ring r1\n");

@@ -160,6 +160,30 @@ fn haproxy_vv_from_a_pipe() {
 }
 
 #[test]
+fn awslc_api_needs_an_aws_lc_build() {
+    let config = config_file(".if awslc_api_atleast(20)\nring logs\n    size 0\n.endif\n");
+    let config = config.path().to_str().unwrap();
+    let openssl = haproxy_vv();
+    let output = ringcfg(&["--haproxy-vv", openssl.to_str().unwrap(), "--awslc-api", "30", config]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("applies only to AWS-LC builds"),
+        "{}",
+        text(&output.stderr)
+    );
+
+    let aws = config_file(
+        "HAProxy version 3.2.4 2025/08/13\n\
+         Built with SSL library version : OpenSSL 1.1.1 (compatible; AWS-LC 1.48.0)\n",
+    );
+    let args =
+        ["--format", "short", "--haproxy-vv", aws.path().to_str().unwrap(), "--awslc-api", "30"];
+    let output = ringcfg(&[&args[..], &[config]].concat());
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("[R008]"), "{}", text(&output.stdout));
+}
+
+#[test]
 fn haproxy_vv_and_config_cannot_share_stdin() {
     let output = ringcfg(&["--haproxy-vv", "-", "-"]);
     assert_eq!(output.status.code(), Some(2));

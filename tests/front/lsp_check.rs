@@ -167,82 +167,93 @@ fn burst_of_changes_ends_on_latest() {
     client.shut_down();
 }
 
-/// Writes a configuration split like a packaged one: `haproxy.cfg` logs to a ring
-/// that `conf.d/20-rings.cfg` defines.
-fn split_configuration() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    std::fs::create_dir(dir.path().join("conf.d")).expect("create conf.d");
-    std::fs::write(dir.path().join("haproxy.cfg"), GLOBAL).expect("write haproxy.cfg");
-    std::fs::write(dir.path().join("conf.d/20-rings.cfg"), RINGS).expect("write the rings");
-    dir
-}
-
 const GLOBAL: &str = "global\n    log ring@logs local0\n";
 const RINGS: &str = "ring logs\n    format rfc5424\n";
 
-fn file_uri(path: &std::path::Path) -> String {
-    format!("file://{}", path.display())
+/// A configuration split like a packaged one: `haproxy.cfg` logs to a ring
+/// that `conf.d/20-rings.cfg` defines.
+struct Split {
+    dir: tempfile::TempDir,
+    main: String,
+    rings: String,
+}
+
+impl Split {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        std::fs::create_dir(dir.path().join("conf.d")).expect("create conf.d");
+        std::fs::write(dir.path().join("haproxy.cfg"), GLOBAL).expect("write haproxy.cfg");
+        std::fs::write(dir.path().join("conf.d/20-rings.cfg"), RINGS).expect("write the rings");
+        let main = format!("file://{}", dir.path().join("haproxy.cfg").display());
+        let rings = format!("file://{}", dir.path().join("conf.d/20-rings.cfg").display());
+        Self { dir, main, rings }
+    }
+
+    fn path(&self, relative: &str) -> std::path::PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    /// Starts a server whose `configPaths` are `haproxy.cfg`, `conf.d` and
+    /// `more`, opens `haproxy.cfg`, and returns its first diagnostics.
+    fn start(&self, more: &[&str]) -> (Client, Value) {
+        let mut paths = vec![self.path("haproxy.cfg"), self.path("conf.d")];
+        paths.extend(more.iter().map(|relative| self.path(relative)));
+        let options = json!({ "configPaths": paths });
+        let (client, _) =
+            Client::start_with(json!({ "capabilities": {}, "initializationOptions": options }));
+        let diagnostics = client.open_uri(&self.main, GLOBAL);
+        (client, diagnostics)
+    }
+}
+
+/// Returns the parameters published for `uri` among `published`.
+fn published_for(uri: &str, published: &[&Value]) -> Value {
+    let found = published.iter().find(|params| params["uri"] == uri);
+    (*found.unwrap_or_else(|| panic!("{uri} is published"))).clone()
 }
 
 #[test]
 fn config_paths_resolve_rings_across_files() {
-    let dir = split_configuration();
-    let main = dir.path().join("haproxy.cfg");
+    let split = Split::new();
     let (alone, _) = Client::start(json!({}));
-    let diagnostics = alone.open_uri(&file_uri(&main), GLOBAL);
+    let diagnostics = alone.open_uri(&split.main, GLOBAL);
     assert_eq!(codes_and_lines(&diagnostics), code_pairs(&[("X001", 1)]));
     alone.shut_down();
 
-    let options = json!({ "configPaths": [main, dir.path().join("conf.d")] });
-    let (client, _) =
-        Client::start_with(json!({ "capabilities": {}, "initializationOptions": options }));
-    let diagnostics = client.open_uri(&file_uri(&main), GLOBAL);
+    let (client, diagnostics) = split.start(&[]);
     assert_eq!(codes_and_lines(&diagnostics), code_pairs(&[]));
     client.shut_down();
 }
 
 #[test]
 fn config_paths_use_open_documents() {
-    let dir = split_configuration();
-    let main = dir.path().join("haproxy.cfg");
-    let rings = dir.path().join("conf.d/20-rings.cfg");
-    let options = json!({ "configPaths": [main, dir.path().join("conf.d")] });
-    let (client, _) =
-        Client::start_with(json!({ "capabilities": {}, "initializationOptions": options }));
-    client.open_uri(&file_uri(&main), GLOBAL);
+    let split = Split::new();
+    let (client, _) = split.start(&[]);
 
     // Renaming the ring in the open, unsaved buffer breaks the reference,
     // and both open files get new diagnostics.
-    let first = client.open_uri(&file_uri(&rings), "ring other\n    format rfc5424\n");
+    let first = client.open_uri(&split.rings, "ring other\n    format rfc5424\n");
     let second = client.diagnostics();
-    let by_uri = |uri: String| {
-        [&first, &second].into_iter().find(|params| params["uri"] == uri.as_str()).cloned()
-    };
-    let main_diagnostics = by_uri(file_uri(&main)).expect("haproxy.cfg is published again");
-    assert_eq!(codes_and_lines(&main_diagnostics), code_pairs(&[("X001", 1)]));
-    let ring_diagnostics = by_uri(file_uri(&rings)).expect("the rings file is published");
-    assert_eq!(codes_and_lines(&ring_diagnostics), code_pairs(&[]));
+    let main = published_for(&split.main, &[&first, &second]);
+    assert_eq!(codes_and_lines(&main), code_pairs(&[("X001", 1)]));
+    let rings = published_for(&split.rings, &[&first, &second]);
+    assert_eq!(codes_and_lines(&rings), code_pairs(&[]));
     client.shut_down();
 }
 
 #[test]
 fn config_paths_navigate_across_files() {
-    let dir = split_configuration();
-    let main = dir.path().join("haproxy.cfg");
-    let rings = dir.path().join("conf.d/20-rings.cfg");
-    let options = json!({ "configPaths": [main, dir.path().join("conf.d")] });
-    let (mut client, _) =
-        Client::start_with(json!({ "capabilities": {}, "initializationOptions": options }));
-    client.open_uri(&file_uri(&main), GLOBAL);
+    let split = Split::new();
+    let (mut client, _) = split.start(&[]);
 
     // From `ring@logs` in haproxy.cfg to the section in the rings file, not open.
     let at_use = json!({
-        "textDocument": { "uri": file_uri(&main) },
+        "textDocument": { "uri": split.main },
         "position": { "line": 1, "character": 15 },
     });
     let definition = client.request("textDocument/definition", at_use.clone());
     let targets = definition.result.expect("a definition");
-    assert_eq!(targets[0]["uri"], file_uri(&rings).as_str());
+    assert_eq!(targets[0]["uri"], split.rings.as_str());
     assert_eq!(targets[0]["range"]["start"], json!({ "line": 0, "character": 5 }));
 
     let mut with_declaration = at_use;
@@ -256,6 +267,49 @@ fn config_paths_navigate_across_files() {
         .iter()
         .map(|location| location["uri"].clone())
         .collect();
-    assert_eq!(uris, [json!(file_uri(&main)), json!(file_uri(&rings))]);
+    assert_eq!(uris, [json!(split.main), json!(split.rings)]);
+    client.shut_down();
+}
+
+#[test]
+fn closing_a_member_rechecks_the_others() {
+    let split = Split::new();
+    let (client, _) = split.start(&[]);
+    client.open_uri(&split.rings, "ring other\n    format rfc5424\n");
+    client.diagnostics();
+
+    // The unsaved rename is dropped: the file on disk defines `logs` again.
+    client.notify("textDocument/didClose", json!({ "textDocument": { "uri": split.rings } }));
+    let cleared = client.diagnostics();
+    assert_eq!(cleared["uri"], split.rings.as_str());
+    let main_again = client.diagnostics();
+    assert_eq!(main_again["uri"], split.main.as_str());
+    assert_eq!(codes_and_lines(&main_again), code_pairs(&[]));
+    client.shut_down();
+}
+
+#[test]
+fn fifo_in_config_paths_is_not_opened() {
+    let split = Split::new();
+    let mkfifo =
+        std::process::Command::new("mkfifo").arg(split.path("conf.d/30-pipe.cfg")).status();
+    assert!(mkfifo.expect("mkfifo runs").success(), "mkfifo creates the FIFO");
+
+    // Opening the FIFO would block until a writer came; the server skips it.
+    let (client, diagnostics) = split.start(&["conf.d/30-pipe.cfg"]);
+    assert_eq!(codes_and_lines(&diagnostics), code_pairs(&[]));
+    client.shut_down();
+}
+
+#[test]
+fn file_listed_twice_uses_the_new_text() {
+    let split = Split::new();
+    let (client, _) = split.start(&["conf.d/20-rings.cfg"]);
+
+    // HAProxy loads the rings file twice, so `logs` is defined twice.
+    let first = client.open_uri(&split.rings, RINGS);
+    let second = client.diagnostics();
+    let rings = published_for(&split.rings, &[&first, &second]);
+    assert_eq!(codes_and_lines(&rings), code_pairs(&[("R003", 0)]));
     client.shut_down();
 }
