@@ -11,6 +11,7 @@ pub mod section;
 mod server;
 pub mod value;
 
+use compact_str::CompactString;
 use std::path::PathBuf;
 
 pub use codes::CODES;
@@ -41,8 +42,9 @@ use value::{DEFAULT_RING_SIZE, RING_HEADER_SIZE};
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RingDef {
-    /// The ring name.
-    pub name: String,
+    /// The ring name. Names of up to 24 bytes are stored inline, without a
+    /// heap block: a configuration may have hundreds of thousands.
+    pub name: CompactString,
     /// File of the section.
     pub file: FileId,
     /// Span of the name on the `ring` line.
@@ -50,7 +52,7 @@ pub struct RingDef {
     /// Span of the `ring NAME` line, from `ring` to its last word.
     pub header_span: Span,
     /// `description`, only its first word as HAProxy keeps it; the name when unset.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `format`, `raw` when unset.
     pub format: LogFormat,
     /// `maxlen` as HAProxy stored it (after `atol`), when set.
@@ -82,9 +84,9 @@ pub struct BackingFile {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RingServer {
     /// The server name.
-    pub name: String,
+    pub name: CompactString,
     /// The address as written, such as `127.0.0.1:6514`.
-    pub address: String,
+    pub address: CompactString,
     /// Span of the address word.
     pub address_span: Span,
     /// Every word after the address, as written.
@@ -128,7 +130,12 @@ pub struct SettingLines {
 
 impl RingDef {
     /// Creates a ring with every field at HAProxy's default.
-    pub fn new(name: impl Into<String>, file: FileId, name_span: Span, header_span: Span) -> Self {
+    pub fn new(
+        name: impl Into<CompactString>,
+        file: FileId,
+        name_span: Span,
+        header_span: Span,
+    ) -> Self {
         Self {
             name: name.into(),
             file,
@@ -198,7 +205,7 @@ impl RingDef {
 #[non_exhaustive]
 pub struct RingRef {
     /// The referenced name.
-    pub name: String,
+    pub name: CompactString,
     /// File of the reference.
     pub file: FileId,
     /// Span of the name alone, such as `r1` in `log ring@r1 local0`.

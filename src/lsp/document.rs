@@ -1,5 +1,6 @@
 //! An open document: its text, its check results and the position conversions.
 
+use compact_str::CompactString;
 use lsp_types::{Position, PositionEncodingKind, Range, Uri};
 
 use crate::check::{CheckOptions, CheckReport, check};
@@ -68,7 +69,7 @@ impl PositionEncoding {
 /// A ring name and where it is written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Symbol {
-    pub(crate) name: String,
+    pub(crate) name: CompactString,
     pub(crate) span: Span,
 }
 

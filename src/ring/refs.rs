@@ -4,6 +4,7 @@
 //! has already exited, so an undefined ring passes its check. Here every
 //! reference is resolved against the rings of all files checked together.
 
+use compact_str::CompactString;
 use std::collections::HashMap;
 
 use foldhash::fast::RandomState;
@@ -114,7 +115,7 @@ fn log_reference(file: FileId, line: &Line) -> Option<RingRef> {
         .and_then(|index| line.words.get(index + 3))
         .and_then(|word| word.text().parse().ok());
     Some(RingRef {
-        name: lossy_text(name).into_owned(),
+        name: CompactString::from(lossy_text(name)),
         file,
         span: sub_span(target, 5, name.len()),
         kind: RefKind::Log,
@@ -130,7 +131,7 @@ fn trace_reference(file: FileId, line: &Line) -> Option<RingRef> {
     let index = line.words.iter().position(|word| word.is("sink"))?;
     let name = line.words.get(index + 1)?;
     Some(RingRef {
-        name: name.text().into_owned(),
+        name: CompactString::from(name.text()),
         file,
         span: name.span,
         kind: RefKind::Trace,
@@ -160,7 +161,7 @@ fn debug_references(file: FileId, line: &Line, out: &mut Vec<RingRef>) {
                 continue;
             }
             out.push(RingRef {
-                name: lossy_text(name).into_owned(),
+                name: CompactString::from(lossy_text(name)),
                 file,
                 span: sub_span(word, from + comma + 1, name.len()),
                 kind: RefKind::DebugConverter,

@@ -6,6 +6,7 @@
 //! that HAProxy rejects, it rejects every keyword of the section as well.
 //! Those follow-on errors are not reported here, only their cause.
 
+use compact_str::CompactString;
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -195,7 +196,7 @@ impl RingChecker {
             );
             return None;
         };
-        let name = name_word.text().into_owned();
+        let name = CompactString::from(name_word.text());
 
         if let Some((at, _)) = value::invalid_name_char(&name_word.value) {
             let (shown, len) = describe_char_at(&name_word.value[at..]);
@@ -694,7 +695,7 @@ fn apply_server(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnos
         );
         return;
     };
-    let address_text = address.text().into_owned();
+    let address_text = CompactString::from(address.text());
     if let Err(error) = server::check_address(&address_text) {
         out.push(
             ctx.diag(
@@ -755,7 +756,7 @@ fn apply_server(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Diagnos
         ring.servers.reserve_exact(1);
     }
     ring.servers.push(RingServer {
-        name: name.text().into_owned(),
+        name: CompactString::from(name.text()),
         address: address_text,
         address_span: address.span,
         params,
@@ -933,7 +934,7 @@ fn apply_description(ctx: &LineContext<'_>, ring: &mut RingDef, out: &mut Vec<Di
         return;
     };
     ctx.extra(2, "description TEXT", out);
-    ring.description = Some(word.text().into_owned());
+    ring.description = Some(CompactString::from(word.text()));
     ring.lines.description = Some(ctx.statement_span());
 }
 
