@@ -277,6 +277,9 @@ fn check_options(initialization: Option<&serde_json::Value>) -> CheckOptions {
     match initialization.and_then(|value| value.get("haproxyVv")) {
         Some(serde_json::Value::String(path)) => match BuildInfo::read_file(Path::new(path)) {
             Ok(build) => {
+                if build.lacks_tls_library() {
+                    log::warn!("haproxyVv '{path}' lists +OPENSSL but names no TLS library");
+                }
                 build.apply(&mut options.read);
                 if let (None, Some(text)) = (version, &build.version) {
                     version = parse_version(text, path);

@@ -218,6 +218,15 @@ fn log_build(path: &Path, build: &BuildInfo) {
     let version = build.version.as_deref().unwrap_or("not given");
     let tls = build.tls.as_ref().map_or("none", |tls| tls.name.as_str());
     log::info!("build from '{}': HAProxy {version}, TLS library {tls}", path.display());
+
+    // Without that line the TLS predicates fail on the configuration, which
+    // is not where the mistake is.
+    if build.lacks_tls_library() {
+        log::warn!(
+            "'{}' lists +OPENSSL but has no 'Built with OpenSSL version' line, so openssl_version_atleast() and its kin cannot be evaluated; save the whole output of 'haproxy -vv'",
+            path.display()
+        );
+    }
 }
 
 /// Parses the version of a `haproxy -vv` output, naming the file when this

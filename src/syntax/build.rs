@@ -145,6 +145,14 @@ impl BuildInfo {
         options.tls.clone_from(&self.tls);
     }
 
+    /// Returns true when the feature list has `+OPENSSL` but no line named
+    /// the TLS library, as in an output cut short: the TLS predicates then
+    /// cannot be evaluated.
+    pub fn lacks_tls_library(&self) -> bool {
+        let features = self.features.as_deref().unwrap_or_default();
+        self.tls.is_none() && has_feature(features.as_bytes(), b"OPENSSL")
+    }
+
     fn add_features(&mut self, list: &str) {
         let list = list.trim();
         match &mut self.features {
@@ -268,6 +276,14 @@ mod tests {
         let with_bom = "\u{feff}HAProxy version 2.8.5 2023/12/08\n";
         let build = BuildInfo::read_from(with_bom.as_bytes()).expect("a -vv output");
         assert_eq!(build.version.as_deref(), Some("2.8.5"));
+    }
+
+    #[test]
+    fn openssl_feature_without_library_line() {
+        let cut = BuildInfo::parse("HAProxy version 3.0.5\nFeature list : +EPOLL +OPENSSL\n");
+        assert!(cut.lacks_tls_library());
+        let without = BuildInfo::parse("HAProxy version 3.0.5\nFeature list : +EPOLL -OPENSSL\n");
+        assert!(!without.lacks_tls_library());
     }
 
     #[test]

@@ -184,6 +184,19 @@ fn awslc_api_needs_an_aws_lc_build() {
 }
 
 #[test]
+fn haproxy_vv_without_tls_line_is_named() {
+    let vv = config_file("HAProxy version 3.0.5 2024/09/19\nFeature list : +EPOLL +OPENSSL\n");
+    let config = corpus("valid_minimal.cfg");
+    let output = ringcfg(&["--haproxy-vv", vv.path().to_str().unwrap(), config.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("lists +OPENSSL but has no 'Built with OpenSSL version' line"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn haproxy_vv_and_config_cannot_share_stdin() {
     let output = ringcfg(&["--haproxy-vv", "-", "-"]);
     assert_eq!(output.status.code(), Some(2));
