@@ -457,9 +457,9 @@ impl Server {
                 }
                 uris.push(first.then(|| document.uri.clone()));
                 sources.push(document.source.clone());
-            } else if let Some(bytes) = self.read_member(file) {
+            } else if let Some(member) = self.read_member(file) {
                 uris.push(file_uri(&std::path::absolute(file).unwrap_or_default()));
-                sources.push(SourceFile::new(file.display().to_string(), bytes));
+                sources.push(member);
             }
         }
 
@@ -480,19 +480,15 @@ impl Server {
 
     /// Reads a file of `configPaths` that no document has open. FIFOs and
     /// devices are skipped unopened, since opening a FIFO may block the
-    /// server for good; what cannot be read is logged once per path.
-    fn read_member(&mut self, file: &Path) -> Option<Vec<u8>> {
-        let read = match std::fs::metadata(file) {
-            Ok(metadata) if metadata.is_file() => std::fs::read(file),
-            Ok(_) => Err(std::io::Error::other("not a regular file")),
-            Err(error) => Err(error),
-        };
-        read.inspect_err(|error| {
-            if self.unreadable.insert(file.to_owned()) {
-                log::warn!("cannot read '{}' of configPaths: {error}", file.display());
-            }
-        })
-        .ok()
+    /// server for good. What cannot be read is logged once per path.
+    fn read_member(&mut self, file: &Path) -> Option<SourceFile> {
+        SourceFile::read(file)
+            .inspect_err(|error| {
+                if self.unreadable.insert(file.to_owned()) {
+                    log::warn!("cannot read '{}' of configPaths: {error}", file.display());
+                }
+            })
+            .ok()
     }
 
     /// Returns the open document of `file`, if any, other than `except`.

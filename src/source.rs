@@ -5,7 +5,8 @@
 //! bytes (for `file:line:col` output) and UTF-16 code units (for the Language
 //! Server Protocol, whose default position encoding is UTF-16).
 
-use std::io;
+use std::fs::File;
+use std::io::{self, Read};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -84,6 +85,23 @@ impl SourceFile {
     pub fn new(name: impl Into<String>, bytes: impl Into<Arc<[u8]>>) -> Self {
         let bytes = bytes.into();
         Self { name: name.into(), bytes, line_starts: OnceLock::new() }
+    }
+
+    /// Reads the regular file `path`, named by the path as given.
+    ///
+    /// FIFOs and devices are rejected unopened with
+    /// [`io::ErrorKind::InvalidInput`]: opening a FIFO may block for good,
+    /// and `/dev/zero` never ends. A file too large to hold in memory, such
+    /// as a sparse one, fails with [`io::ErrorKind::OutOfMemory`].
+    ///
+    /// ```
+    /// let error = ringcfg::SourceFile::read("/dev/null".as_ref()).unwrap_err();
+    /// assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
+    /// ```
+    pub fn read(path: &Path) -> io::Result<Self> {
+        let (mut file, len) = open_regular(path)?;
+        let bytes = read_into_shared(&mut file, len)?;
+        Ok(Self::new(path.display().to_string(), bytes))
     }
 
     /// Returns the offsets where lines start, computing them once.
@@ -203,6 +221,73 @@ fn lossy_byte_offset(bytes: &[u8], decoded_offset: usize) -> usize {
     bytes.len()
 }
 
+/// Opens `path` when it is a regular file, and returns its size.
+///
+/// The type is tested before the file is opened, since opening a FIFO may
+/// block for good and a device such as `/dev/zero` never ends.
+pub(crate) fn open_regular(path: &Path) -> io::Result<(File, u64)> {
+    let metadata = std::fs::metadata(path)?;
+    if !metadata.is_file() {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"));
+    }
+    Ok((File::open(path)?, metadata.len()))
+}
+
+/// Reads `file` to its end into a buffer of `expected` bytes, the size its
+/// metadata gave, that becomes the `SourceFile`'s own.
+///
+/// Reading into a `Vec` and converting it would copy the whole file once
+/// more, and on a 500 KB file the fresh pages of that copy cost more than
+/// the reading. A file that changed size since its metadata was read is
+/// still read whole, through the slower path.
+fn read_into_shared(file: &mut impl Read, expected: u64) -> io::Result<Arc<[u8]>> {
+    let Ok(expected) = usize::try_from(expected) else {
+        return read_rest(file, Vec::new());
+    };
+    // A sparse file may claim more bytes than memory holds, and a failed
+    // allocation would abort the process instead of naming the file.
+    if Vec::<u8>::new().try_reserve_exact(expected).is_err() {
+        return Err(io::Error::new(
+            io::ErrorKind::OutOfMemory,
+            format!("the file is {expected} bytes, more than this machine can hold in memory"),
+        ));
+    }
+    let mut shared: Arc<[u8]> = std::iter::repeat_n(0, expected).collect();
+    let buffer = Arc::get_mut(&mut shared).expect("a new Arc has no other owner");
+    let filled = fill(file, buffer)?;
+    if filled < expected {
+        return Ok(Arc::from(&buffer[..filled]));
+    }
+    let mut extra = [0; 1];
+    match fill(file, &mut extra)? {
+        0 => Ok(shared),
+        _ => {
+            let mut grown = shared.to_vec();
+            grown.push(extra[0]);
+            read_rest(file, grown)
+        }
+    }
+}
+
+/// Reads into `buffer` until it is full or the file ends; returns the bytes read.
+fn fill(file: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match file.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(count) => filled += count,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(filled)
+}
+
+fn read_rest(file: &mut impl Read, mut bytes: Vec<u8>) -> io::Result<Arc<[u8]>> {
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes.into())
+}
+
 /// Lists the files HAProxy loads for `-f DIR`, in the order it loads them.
 ///
 /// Those are the regular files of `dir` (symbolic links to regular files
@@ -243,6 +328,44 @@ fn is_config_name(name: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Gives at most three bytes a call, and an interruption before each.
+    struct Trickle<'a> {
+        rest: &'a [u8],
+        interrupt: bool,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+            self.interrupt = !self.interrupt;
+            if self.interrupt {
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            let count = buffer.len().min(self.rest.len()).min(3);
+            buffer[..count].copy_from_slice(&self.rest[..count]);
+            self.rest = &self.rest[count..];
+            Ok(count)
+        }
+    }
+
+    #[test]
+    fn impossible_size_is_an_error() {
+        // 4 EiB is beyond any address space, whatever the overcommit policy.
+        let mut file = Trickle { rest: b"global\n", interrupt: false };
+        let error = read_into_shared(&mut file, 1 << 62).expect_err("no such buffer");
+        assert_eq!(error.kind(), io::ErrorKind::OutOfMemory);
+        assert!(error.to_string().contains("more than this machine can hold"), "{error}");
+    }
+
+    #[test]
+    fn read_ignores_stale_metadata_size() {
+        let text = b"ring logs\n    size 64k\n";
+        for expected in [0, 1, 10, text.len() as u64, text.len() as u64 + 7, u64::MAX] {
+            let mut file = Trickle { rest: text, interrupt: false };
+            let read = read_into_shared(&mut file, expected.min(1 << 20));
+            assert_eq!(read.expect("an in-memory read succeeds").as_ref(), text, "{expected}");
+        }
+    }
 
     #[test]
     fn config_dir_files_follow_haproxy() {

@@ -202,14 +202,11 @@ fn read_build_info(path: &Path, configs: &[PathBuf]) -> Result<BuildInfo, CliErr
         }
         return BuildInfo::read_from(io::stdin().lock()).map_err(fail);
     }
-    let metadata = std::fs::metadata(path).map_err(fail)?;
-    if metadata.is_dir() {
+    if std::fs::metadata(path).map_err(fail)?.is_dir() {
         return Err(fail(io::Error::other("it is a directory")));
     }
-    if metadata.is_file() {
-        return BuildInfo::read_file(path).map_err(fail);
-    }
-    // A pipe from process substitution has no size; the reader caps it.
+    // A saved file and a pipe from process substitution read alike, since
+    // the reader stops at a size no real output reaches.
     std::fs::File::open(path).and_then(BuildInfo::read_from).map_err(fail)
 }
 

@@ -129,10 +129,8 @@ impl BuildInfo {
     /// [`read_from`](Self::read_from). FIFOs and devices are rejected
     /// unopened, since opening a FIFO may block for good.
     pub fn read_file(path: &Path) -> io::Result<Self> {
-        if !std::fs::metadata(path)?.is_file() {
-            return Err(invalid("not a regular file".to_owned()));
-        }
-        Self::read_from(std::fs::File::open(path)?)
+        let (file, _) = crate::source::open_regular(path)?;
+        Self::read_from(file)
     }
 
     /// Sets the feature list and the TLS library of `options` to this
