@@ -29,6 +29,7 @@ pub mod ring;
 pub mod source;
 pub mod store;
 pub mod suppress;
+mod swar;
 pub mod syntax;
 pub mod version;
 

@@ -7,6 +7,7 @@
 use super::pieces::{Mode, Piece, PieceError, Variable, piece};
 use super::{Env, Word, WordBytes, c_str, is_c_space};
 use crate::source::Span;
+use crate::swar;
 
 /// The maximum number of words HAProxy keeps on a line, keyword included.
 pub const MAX_WORDS: usize = 64;
@@ -217,7 +218,7 @@ fn word_end(text: &[u8], from: usize, end: usize) -> usize {
         let Some(chunk) = text.get(at..at + 8) else {
             return at + run_len(&text[at..end], PLAIN);
         };
-        let chunk = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let chunk = swar::word(chunk.try_into().expect("eight bytes"));
         let Some(i) = first_candidate(chunk) else {
             at += 8;
             continue;
@@ -231,23 +232,12 @@ fn word_end(text: &[u8], from: usize, end: usize) -> usize {
     at.min(end)
 }
 
-/// Returns the index of the first byte of `chunk` (read in little-endian
-/// order) that may end a word: any byte below `(`, which covers the blanks,
-/// `#`, the quotes and CR, or a backslash. Some of them are word bytes
-/// (`!`, `$`, `%`, `&` and control bytes), which the caller checks.
-///
-/// `(x - 0x28…) & !x & 0x80…` sets the top bit of each byte of `x` below
-/// 0x28, and possibly of bytes above one where the subtraction borrows, so
-/// the lowest bit set is exact. An XOR with eight backslashes turns each
-/// backslash into a zero byte, found the same way with 0x01.
+/// Returns the index of the first byte of `chunk` that may end a word: any
+/// byte below `(`, which covers the blanks, `#`, the quotes and CR, or a
+/// backslash. Some of them are word bytes (`!`, `$`, `%`, `&` and control
+/// bytes), which the caller checks.
 fn first_candidate(chunk: u64) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let backslash = chunk ^ (ONES * u64::from(b'\\'));
-    let low = chunk.wrapping_sub(ONES * 0x28) & !chunk;
-    let zero = backslash.wrapping_sub(ONES) & !backslash;
-    let found = (low | zero) & HIGHS;
-    (found != 0).then(|| found.trailing_zeros() as usize / 8)
+    swar::first(swar::below(chunk, b'(') | swar::equal(chunk, b'\\'))
 }
 
 /// The result of [`plain_line`]: the line is split, or the full scan takes over at an offset.
@@ -903,10 +893,10 @@ mod tests {
             for at in 0..8 {
                 let mut chunk = [b'a'; 8];
                 chunk[at] = byte;
-                assert_eq!(first_candidate(u64::from_le_bytes(chunk)), Some(at), "{byte:#x}");
+                assert_eq!(first_candidate(swar::word(chunk)), Some(at), "{byte:#x}");
             }
         }
-        assert_eq!(first_candidate(u64::from_le_bytes(*b"ab\xff\x80z09:")), None);
+        assert_eq!(first_candidate(swar::word(*b"ab\xff\x80z09:")), None);
     }
 
     #[test]

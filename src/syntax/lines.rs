@@ -5,6 +5,8 @@
 //! byte cuts a line short, and the part of a long line past a NUL can come
 //! back as a line of its own. This module reproduces those boundaries.
 
+use crate::swar;
+
 /// HAProxy's `LINESIZE`, the first size of its line buffer.
 const LINESIZE: usize = 2048;
 
@@ -129,7 +131,7 @@ fn find_lf_or_nul(bytes: &[u8]) -> Option<usize> {
                 .position(|byte| *byte == b'\n' || *byte == 0)
                 .map(|i| at + i);
         };
-        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let word = swar::word(chunk.try_into().expect("eight bytes"));
         if let Some(i) = first_lf_or_nul(word) {
             return Some(at + i);
         }
@@ -139,18 +141,9 @@ fn find_lf_or_nul(bytes: &[u8]) -> Option<usize> {
 }
 
 /// Returns the index of the first LF or NUL byte among the eight bytes of
-/// `word`, read in little-endian order.
-///
-/// `(x - 0x01…) & !x & 0x80…` sets the top bit of every zero byte of `x`.
-/// It may also set it in a byte above a zero byte, where the subtraction
-/// borrows, but never below the first one, so the lowest bit set is exact.
-/// The same test on `word ^ 0x0a…` finds LF bytes.
+/// `word`.
 fn first_lf_or_nul(word: u64) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let lf = word ^ (ONES * u64::from(b'\n'));
-    let found = (word.wrapping_sub(ONES) & !word | lf.wrapping_sub(ONES) & !lf) & HIGHS;
-    (found != 0).then(|| found.trailing_zeros() as usize / 8)
+    swar::first(swar::equal(word, 0) | swar::equal(word, b'\n'))
 }
 
 #[cfg(test)]
