@@ -269,7 +269,8 @@ fn read_into_shared(file: &mut impl Read, expected: u64) -> io::Result<Arc<[u8]>
     }
 }
 
-/// Reads into `buffer` until it is full or the file ends; returns the bytes read.
+/// Reads into `buffer` until it is full or the file ends, and returns the
+/// number of bytes read.
 fn fill(file: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
     while filled < buffer.len() {

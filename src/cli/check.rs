@@ -32,13 +32,13 @@ pub(crate) struct Args {
     deny_warnings: bool,
 
     /// HAProxy release whose rules apply, such as 3.5 or 2.8 [default: the
-    /// version in --haproxy-vv, else the newest release this tool knows].
+    /// version in --haproxy-vv, else the newest release this tool supports].
     #[arg(long, value_name = "MAJOR.MINOR", value_parser = parse_version)]
     haproxy_version: Option<HaproxyVersion>,
 
     /// Output of `haproxy -vv` of the target build: its version, feature list
     /// and TLS library then decide the `.if` predicates [default: the newest
-    /// release this tool knows, on Linux without OpenSSL, Lua, PCRE2 or QUIC].
+    /// release this tool supports, on Linux without OpenSSL, Lua, PCRE2 or QUIC].
     #[arg(long, value_name = "FILE")]
     haproxy_vv: Option<PathBuf>,
 
@@ -227,11 +227,11 @@ fn log_build(path: &Path, build: &BuildInfo) {
 }
 
 /// Parses the version of a `haproxy -vv` output, naming the file when this
-/// tool does not know that release.
+/// tool does not support that release.
 fn build_version(path: &Path, text: &str) -> Result<HaproxyVersion, CliError> {
     text.parse().map_err(|_| {
         format!(
-            "'{}' is the output of HAProxy {text}, whose rules this tool does not know (it knows {} to {}); pass --haproxy-version with the closest release",
+            "'{}' is the output of HAProxy {text}, whose rules this tool does not support (it supports {} to {}); pass --haproxy-version with the closest release",
             path.display(),
             HaproxyVersion::OLDEST,
             HaproxyVersion::NEWEST,

@@ -132,7 +132,7 @@ impl LineSplitter {
 ///
 /// The scan starts at `from`, where a word or a blank run starts and the
 /// words before are plain ones already in `out`. `value` is the buffer for
-/// the bytes of each word; it keeps its capacity.
+/// the bytes of each word, and keeps its capacity from line to line.
 fn scan(
     line: &[u8],
     from: usize,

@@ -73,7 +73,8 @@ pub struct BuildInfo {
 }
 
 impl BuildInfo {
-    /// Reads the output of `haproxy -vv`. Lines it does not know are skipped.
+    /// Reads the output of `haproxy -vv`, skipping the lines the predicates
+    /// do not use.
     pub fn parse(output: &str) -> Self {
         let mut build = BuildInfo::default();
         let mut built_with = None;
@@ -135,7 +136,7 @@ impl BuildInfo {
 
     /// Sets the feature list and the TLS library of `options` to this
     /// build's. The version is left to the caller, which decides what to do
-    /// with a release this tool does not know.
+    /// with a release this tool does not support.
     pub fn apply(&self, options: &mut super::ReadOptions) {
         if let Some(features) = &self.features {
             options.features.clone_from(features);
